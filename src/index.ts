@@ -1,0 +1,5 @@
+export * from './stack/compose-stack';
+export * from './stack/stack-service';
+export * from './stack/postgres-database';
+export * from './stack/backend-service';
+export * from './stack/frontend-service';

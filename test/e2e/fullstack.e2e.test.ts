@@ -1,0 +1,130 @@
+/**
+ * End to end: the bundled example, synthesized with the packed library, builds on a Docker
+ * engine, comes up healthy, serves the SPA and its API through nginx, keeps data across a
+ * restart, runs no container as root, exposes no database port, and renders in Chromium.
+ */
+import * as fs from 'fs';
+import { synthExampleCopy } from '../support/example';
+import { canConnect, freePort, hostAddresses, RunningStack } from '../support/stack';
+import { chromium, describeWithTools, dockerEngine } from '../support/tools';
+
+jest.setTimeout(1_200_000);
+
+describeWithTools('examples/fullstack on a Docker engine', [dockerEngine(), chromium()], () => {
+  let stack: RunningStack;
+  let base: string;
+  const itemName = `e2e item ${Date.now()} <b>&</b>`;
+
+  beforeAll(async () => {
+    const dir = synthExampleCopy('fullstack');
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    stack = new RunningStack(dir, 'pcs-e2e-fullstack', { WEB_HOST_PORT: String(port) });
+    stack.destroy(); // leftovers of an interrupted run
+    stack.build();
+    try {
+      stack.up();
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- logs ---\n${stack.logs()}`);
+    }
+  }, 1_800_000);
+
+  afterAll(() => {
+    if (!stack) return;
+    // eslint-disable-next-line no-console
+    console.log(
+      `fullstack e2e: build ${stack.timings.build}s, up to healthy ${stack.timings['up-to-healthy']}s, ` +
+        `images: web ${stack.imageSizeMb('web')} MB, api ${stack.imageSizeMb('api')} MB`,
+    );
+    stack.destroy();
+    fs.rmSync(stack.dir, { recursive: true, force: true });
+  }, 600_000);
+
+  test('GET / returns the app shell', async () => {
+    const r = await fetch(`${base}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/html/);
+    expect(r.headers.get('cache-control')).toBe('no-cache');
+    expect(r.headers.get('server')).toBe('nginx'); // no version banner
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await r.text()).toContain('<script src="/config.js"></script>');
+  });
+
+  test('GET /about (a deep link to a client-side route) returns the app shell', async () => {
+    const r = await fetch(`${base}/about`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('<div id="app">');
+  });
+
+  test('a missing file with an extension is a 404, not the app shell', async () => {
+    const r = await fetch(`${base}/assets/missing.js`);
+    expect(r.status).toBe(404);
+  });
+
+  test('hashed assets are cached for a year and served gzip-compressed', async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const r = await fetch(`${base}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toContain('immutable');
+    expect(r.headers.get('content-encoding')).toBe('gzip');
+  });
+
+  test('/config.js carries the runtime setting from .env', async () => {
+    const r = await fetch(`${base}/config.js`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('window.__APP_CONFIG__ = {"APP_TITLE": "Shop items"};\n');
+  });
+
+  test('POST /api/items then GET /api/items returns the item through the nginx proxy', async () => {
+    const post = await fetch(`${base}/api/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: itemName }),
+    });
+    expect(post.status).toBe(201);
+    const list = (await (await fetch(`${base}/api/items`)).json()) as Array<{ name: string }>;
+    expect(list.map((i) => i.name)).toContain(itemName);
+  });
+
+  test('the main process of every container runs as a non-root uid', () => {
+    for (const service of ['web', 'api', 'db']) {
+      const uid = stack.mainProcessUid(service);
+      expect({ service, root: uid === 0 }).toEqual({ service, root: false });
+    }
+  });
+
+  test('the database port answers on no host address', async () => {
+    expect(stack.compose(['port', 'db', '5432'], { allowFail: true }).stdout.trim()).toMatch(/^(:0)?$/);
+    for (const address of hostAddresses()) {
+      expect({ address, open: await canConnect(address, 5432) }).toEqual({ address, open: false });
+    }
+  });
+
+  test('headless Chromium renders the page with the item and the runtime title', async () => {
+    const { chromium: pw } = await import('playwright-core');
+    const browser = await pw.launch({ executablePath: chromium().command![0], args: ['--disable-gpu', '--disable-quic', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${base}/`, { waitUntil: 'networkidle' });
+      await page.waitForSelector(`li.item >> text=${itemName}`, { timeout: 30_000 });
+      expect(await page.textContent('#app-title')).toBe('Shop items');
+      expect(await page.textContent('#app-version')).toBe('1.0.0');
+      // a deep link opened directly renders the client-side route
+      await page.goto(`${base}/about`, { waitUntil: 'networkidle' });
+      expect(await page.textContent('#about-title')).toBe('About');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('after down (volumes kept) and up, the item is still there', async () => {
+    stack.timed('down', () => stack.compose(['down'], { timeout: 300_000 }));
+    stack.up('restart-to-healthy');
+    const list = (await (await fetch(`${base}/api/items`)).json()) as Array<{ name: string }>;
+    expect(list.map((i) => i.name)).toContain(itemName);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Drives a synthesized stack with Docker Compose v2 for the end-to-end tests.
+ */
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from './example';
+
+export class RunningStack {
+  public readonly timings: Record<string, number> = {};
+
+  constructor(
+    public readonly dir: string,
+    public readonly project: string,
+    public readonly env: NodeJS.ProcessEnv = {},
+  ) {}
+
+  public compose(args: string[], options: { allowFail?: boolean; timeout?: number } = {}) {
+    return run(['docker', 'compose', '-p', this.project, '-f', path.join(this.dir, 'compose.yaml'), ...args], {
+      cwd: this.dir,
+      env: this.env,
+      ...options,
+    });
+  }
+
+  public timed<T>(label: string, fn: () => T): T {
+    const t0 = Date.now();
+    try {
+      return fn();
+    } finally {
+      this.timings[label] = (Date.now() - t0) / 1000;
+    }
+  }
+
+  public build(): void {
+    this.timed('build', () => this.compose(['build'], { timeout: 1_200_000 }));
+  }
+
+  /** `up -d --wait`: returns once every service with a healthcheck is healthy. */
+  public up(label = 'up-to-healthy'): void {
+    this.timed(label, () => this.compose(['up', '-d', '--wait'], { timeout: 600_000 }));
+  }
+
+  public containerId(service: string): string {
+    return this.compose(['ps', '-q', service]).stdout.trim();
+  }
+
+  /** Logs of every service (for failure messages). */
+  public logs(): string {
+    return this.compose(['logs', '--no-color', '--tail', '80'], { allowFail: true }).stdout;
+  }
+
+  /** Removes containers, networks, volumes and the images built for this project (never base images). */
+  public destroy(): void {
+    this.compose(['down', '-v', '--rmi', 'local', '--remove-orphans'], { allowFail: true, timeout: 300_000 });
+  }
+
+  public imageSizeMb(service: string): number {
+    const id = this.compose(['images', '-q', service]).stdout.trim().split('\n')[0];
+    const bytes = Number(run(['docker', 'image', 'inspect', '-f', '{{.Size}}', id]).stdout.trim());
+    return Math.round(bytes / 1e5) / 10;
+  }
+
+  /** uid of the container's main process as the host sees it. */
+  public mainProcessUid(service: string): number {
+    const id = this.containerId(service);
+    const pid = run(['docker', 'inspect', '-f', '{{.State.Pid}}', id]).stdout.trim();
+    const top = run(['docker', 'top', id, '-eo', 'pid,uid']).stdout.trim().split('\n').slice(1);
+    const row = top.map((l) => l.trim().split(/\s+/)).find(([p]) => p === pid);
+    if (!row) throw new Error(`main process ${pid} of ${service} not found in docker top:\n${top.join('\n')}`);
+    return Number(row[1]);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Every address of this host (IPv4 and IPv6, loopback included). */
+export function hostAddresses(): string[] {
+  const out = new Set<string>(['127.0.0.1', '::1', '0.0.0.0']);
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) out.add(a.family === 'IPv6' && a.scopeid ? `${a.address}%${a.scopeid}` : a.address);
+  }
+  return [...out];
+}
+
+/** Resolves to true when a TCP connection to address:port succeeds. */
+export function canConnect(address: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: address.split('%')[0], port, timeout: timeoutMs });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
