@@ -5,7 +5,8 @@ import { BackendService, ComposeStack, FrontendService, PostgresDatabase } from 
 // A plain projen project: this folder only holds the app's sources and its container stack.
 const project = new Project({ name: 'fullstack-example', commitGenerated: true });
 new ProjenrcTs(project, { tsconfigFileName: 'tsconfig.projen.json' });
-project.gitignore.exclude('node_modules/', 'package-lock.json');
+// the library comes from a local tarball whose checksum changes with every build: no lockfile here
+project.gitignore.exclude('node_modules/', '/package-lock.json');
 
 const stack = new ComposeStack(project, { name: 'shop' });
 
