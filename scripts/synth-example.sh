@@ -32,15 +32,24 @@ mkdir -p "$root/dist/pack"
 tgz="$(cd "$root" && npm pack --silent --pack-destination dist/pack | tail -n1)"
 mv -f "$root/dist/pack/$tgz" "$root/dist/pack/projen-compose-stack.tgz"
 
-# 2. the example's own dependencies (projen, ts-node and the packed library)
-sum="$( (cat "$example/package.json"; sha1sum "$root/dist/pack/projen-compose-stack.tgz") | sha1sum | cut -c1-40)"
-if [ "$(cat "$example/node_modules/.install-stamp" 2>/dev/null)" != "$sum" ]; then
+# 2. the example's own dependencies (projen, ts-node, and the packed library)
+tgz="$root/dist/pack/projen-compose-stack.tgz"
+if [ "$(cat "$example/node_modules/.install-stamp" 2>/dev/null)" != "$(sha1sum < "$example/package.json")" ]; then
   echo "==> installing the example's dependencies"
   (cd "$example" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$sum" > "$example/node_modules/.install-stamp"
+  sha1sum < "$example/package.json" > "$example/node_modules/.install-stamp"
+fi
+# npm keeps an installed file: dependency whose spec did not change; unpack the fresh tarball the way npm installs it
+lib="$example/node_modules/projen-compose-stack"
+if [ "$(cat "$lib/.pack-stamp" 2>/dev/null)" != "$(sha1sum < "$tgz")" ]; then
+  rm -rf "$lib" && mkdir -p "$lib"
+  tar -xzf "$tgz" -C "$lib" --strip-components=1
+  sha1sum < "$tgz" > "$lib/.pack-stamp"
 fi
 
-# 3. synthesize
+flock -u 9
+
+# 3. synthesize (in place, or in a copy of the example's sources)
 target="$example"
 if [ -n "$out" ]; then
   mkdir -p "$out"
@@ -48,7 +57,6 @@ if [ -n "$out" ]; then
   ln -sfn "$example/node_modules" "$out/node_modules"
   target="$out"
 fi
-flock -u 9
 echo "==> synthesizing $target"
 (cd "$target" && npx projen --no-post)
 echo "==> files written by the stack:"

@@ -29,7 +29,10 @@ test('the example generates a Dockerfile per built service and one compose file'
 });
 
 test('the committed example output equals a fresh synth (no drift)', () => {
-  const generated = JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'files.json'), 'utf-8')).files as string[];
+  // files.json also lists files that projen leaves out when empty (such as .projen/deps.json)
+  const generated = (JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'files.json'), 'utf-8')).files as string[]).filter((f) =>
+    fs.existsSync(path.join(dir, f)),
+  );
   expect(generated.length).toBeGreaterThan(5);
   for (const f of generated) {
     const committed = path.join(EXAMPLE, f);

@@ -4,8 +4,9 @@
  * restart, runs no container as root, exposes no database port, and renders in Chromium.
  */
 import * as fs from 'fs';
+import { chromium as playwright } from 'playwright-core';
 import { synthExampleCopy } from '../support/example';
-import { canConnect, freePort, hostAddresses, RunningStack } from '../support/stack';
+import { canConnect, freePort, hostAddresses, http, RunningStack } from '../support/stack';
 import { chromium, describeWithTools, dockerEngine } from '../support/tools';
 
 jest.setTimeout(1_200_000);
@@ -41,49 +42,46 @@ describeWithTools('examples/fullstack on a Docker engine', [dockerEngine(), chro
   }, 600_000);
 
   test('GET / returns the app shell', async () => {
-    const r = await fetch(`${base}/`);
+    const r = await http('GET', `${base}/`);
     expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toMatch(/text\/html/);
-    expect(r.headers.get('cache-control')).toBe('no-cache');
-    expect(r.headers.get('server')).toBe('nginx'); // no version banner
-    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await r.text()).toContain('<script src="/config.js"></script>');
+    expect(r.headers['content-type']).toMatch(/text\/html/);
+    expect(r.headers['cache-control']).toBe('no-cache');
+    expect(r.headers.server).toBe('nginx'); // no version banner
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.text()).toContain('<script src="/config.js"></script>');
   });
 
   test('GET /about (a deep link to a client-side route) returns the app shell', async () => {
-    const r = await fetch(`${base}/about`);
+    const r = await http('GET', `${base}/about`);
     expect(r.status).toBe(200);
-    expect(await r.text()).toContain('<div id="app">');
+    expect(r.text()).toContain('<div id="app">');
   });
 
   test('a missing file with an extension is a 404, not the app shell', async () => {
-    const r = await fetch(`${base}/assets/missing.js`);
-    expect(r.status).toBe(404);
+    for (const missing of ['/assets/missing.js', '/missing.css', '/items/42/photo.png']) {
+      expect({ missing, status: (await http('GET', `${base}${missing}`)).status }).toEqual({ missing, status: 404 });
+    }
   });
 
   test('hashed assets are cached for a year and served gzip-compressed', async () => {
-    const html = await (await fetch(`${base}/`)).text();
+    const html = (await http('GET', `${base}/`)).text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
-    const r = await fetch(`${base}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    const r = await http('GET', `${base}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(r.status).toBe(200);
-    expect(r.headers.get('cache-control')).toContain('immutable');
-    expect(r.headers.get('content-encoding')).toBe('gzip');
+    expect(r.headers['cache-control']).toContain('immutable');
+    expect(r.headers['content-encoding']).toBe('gzip');
   });
 
   test('/config.js carries the runtime setting from .env', async () => {
-    const r = await fetch(`${base}/config.js`);
+    const r = await http('GET', `${base}/config.js`);
     expect(r.status).toBe(200);
-    expect(await r.text()).toBe('window.__APP_CONFIG__ = {"APP_TITLE": "Shop items"};\n');
+    expect(r.text()).toBe('window.__APP_CONFIG__ = {"APP_TITLE": "Shop items"};\n');
   });
 
   test('POST /api/items then GET /api/items returns the item through the nginx proxy', async () => {
-    const post = await fetch(`${base}/api/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: itemName }),
-    });
+    const post = await http('POST', `${base}/api/items`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: itemName }) });
     expect(post.status).toBe(201);
-    const list = (await (await fetch(`${base}/api/items`)).json()) as Array<{ name: string }>;
+    const list = (await http('GET', `${base}/api/items`)).json<Array<{ name: string }>>();
     expect(list.map((i) => i.name)).toContain(itemName);
   });
 
@@ -102,8 +100,7 @@ describeWithTools('examples/fullstack on a Docker engine', [dockerEngine(), chro
   });
 
   test('headless Chromium renders the page with the item and the runtime title', async () => {
-    const { chromium: pw } = await import('playwright-core');
-    const browser = await pw.launch({ executablePath: chromium().command![0], args: ['--disable-gpu', '--disable-quic', '--disable-background-networking'] });
+    const browser = await playwright.launch({ executablePath: chromium().command![0], args: ['--disable-gpu', '--disable-quic', '--disable-background-networking'] });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -124,7 +121,7 @@ describeWithTools('examples/fullstack on a Docker engine', [dockerEngine(), chro
   test('after down (volumes kept) and up, the item is still there', async () => {
     stack.timed('down', () => stack.compose(['down'], { timeout: 300_000 }));
     stack.up('restart-to-healthy');
-    const list = (await (await fetch(`${base}/api/items`)).json()) as Array<{ name: string }>;
+    const list = (await http('GET', `${base}/api/items`)).json<Array<{ name: string }>>();
     expect(list.map((i) => i.name)).toContain(itemName);
   });
 });

@@ -108,3 +108,38 @@ export function canConnect(address: string, port: number, timeoutMs = 2000): Pro
     s.once('error', () => resolve(false));
   });
 }
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+/** One HTTP request on a fresh connection (no keep-alive pool that could outlive a restart). */
+export function http(method: string, url: string, options: { body?: Buffer | string; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const httpMod = require('http') as typeof import('http');
+  return new Promise((resolve, reject) => {
+    const req = httpMod.request(url, { method, agent: false, headers: { connection: 'close', ...(options.headers ?? {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          text: () => body.toString('utf-8'),
+          json: <T>() => JSON.parse(body.toString('utf-8')) as T,
+        });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(60_000, () => req.destroy(new Error(`timeout: ${method} ${url}`)));
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
