@@ -12,14 +12,18 @@ const project = new cdk.JsiiProject({
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // lint src/ and test/ with the dev tsconfig (it is not named tsconfig.json, so no project service)
+  eslintOptions: { dirs: ['src'], devdirs: ['test'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { exclude: ['examples', 'bench/out'] },
+  tsconfigDev: { include: ['.projenrc.ts'], exclude: ['examples', 'bench/out'] },
 
   peerDeps: ['projen@^0.103.25', 'constructs@^10.8.1'],
   bundledDeps: ['yaml@^2.6.0'],
   devDeps: ['ajv@^8', 'ajv-formats@^3', 'dclint@3.1.0', 'fast-check@^3', 'dotenv@^16', 'playwright-core@^1'],
 
   jestOptions: {
+    // snapshots are assertions: a changed output fails until the snapshot is updated on purpose
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
       // the end-to-end suites share one Docker engine: keep the number of workers small

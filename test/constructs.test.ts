@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { makeOutdir, newProject, read } from './support/project';
 import { BackendService, ComposeStack, FrontendService, PackageManager, PostgresDatabase } from '../src';
+import { makeOutdir, newProject, read } from './support/project';
 
 function fullStack(outdir: string, name = 'shop') {
   const project = newProject(outdir, name);

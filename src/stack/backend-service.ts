@@ -148,9 +148,7 @@ export class BackendService extends StackService {
   private validateOptions(): string[] {
     const errors: string[] = [];
     const rel = checkRelativeFolder(this.options.path, 'path');
-    if (rel) errors.push(this._problem(rel));
-    else if (!this._folderExists(this.path)) errors.push(this._problem(`folder "${this.path}" does not exist; create it (with your app and ${this.requirementsFile}) or fix the path option`));
-    else if (!this._folderExists(path.posix.join(this.path, this.requirementsFile))) {
+    if (rel) {errors.push(this._problem(rel));} else if (!this._folderExists(this.path)) {errors.push(this._problem(`folder "${this.path}" does not exist; create it (with your app and ${this.requirementsFile}) or fix the path option`));} else if (!this._folderExists(path.posix.join(this.path, this.requirementsFile))) {
       errors.push(this._problem(`${path.posix.join(this.path, this.requirementsFile)} does not exist; list the app's packages there (pip freeze > ${this.requirementsFile}) or set requirementsFile`));
     }
     if (!/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/.test(this.options.app ?? 'main:app')) {

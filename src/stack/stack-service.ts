@@ -5,8 +5,8 @@ import { Component } from 'projen';
 import { ComposeStack } from './compose-stack';
 import { ComposeComments, ComposeService } from '../compose/compose-document';
 import { EnvVariableSpec } from '../env/env-file';
-import { RenderedFile, RenderedFileOptions } from '../internal/rendered-file';
 import { envPrefix, SERVICE_NAME_RE, suggestServiceName } from '../internal/names';
+import { RenderedFile, RenderedFileOptions } from '../internal/rendered-file';
 
 /**
  * A service of a `ComposeStack`: a compose service plus the files it generates.

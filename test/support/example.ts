@@ -2,7 +2,7 @@
  * Synthesizes a copy of a bundled example with the library as built and packed from this
  * repository (scripts/synth-example.sh), as a user would install it.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,8 +30,22 @@ export function listFiles(dir: string, base = dir): string[] {
   return out.sort();
 }
 
-export function run(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; allowFail?: boolean } = {}): { status: number; stdout: string; stderr: string } {
-  const { spawnSync } = require('child_process') as typeof import('child_process');
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeout?: number;
+  /** Return a non-zero exit status instead of throwing. */
+  readonly allowFail?: boolean;
+}
+
+export interface RunResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command; throws with its output when it fails (unless allowFail). */
+export function run(argv: string[], options: RunOptions = {}): RunResult {
   const r = spawnSync(argv[0], argv.slice(1), {
     cwd: options.cwd,
     env: { ...process.env, ...(options.env ?? {}) },

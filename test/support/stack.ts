@@ -1,6 +1,7 @@
 /**
  * Drives a synthesized stack with Docker Compose v2 for the end-to-end tests.
  */
+import { request as httpRequest } from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -119,10 +120,8 @@ export interface HttpResponse {
 
 /** One HTTP request on a fresh connection (no keep-alive pool that could outlive a restart). */
 export function http(method: string, url: string, options: { body?: Buffer | string; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const httpMod = require('http') as typeof import('http');
   return new Promise((resolve, reject) => {
-    const req = httpMod.request(url, { method, agent: false, headers: { connection: 'close', ...(options.headers ?? {}) } }, (res) => {
+    const req = httpRequest(url, { method, agent: false, headers: { connection: 'close', ...(options.headers ?? {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

