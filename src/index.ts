@@ -3,3 +3,4 @@ export * from './stack/stack-service';
 export * from './stack/postgres-database';
 export * from './stack/backend-service';
 export * from './stack/frontend-service';
+export * from './env/env-value';

@@ -48,6 +48,7 @@ export interface ComposeService {
   stop_grace_period?: string;
   init?: boolean;
   user?: string;
+  secrets?: string[];
 }
 
 export interface ComposeNetwork {
@@ -59,6 +60,7 @@ export interface ComposeDocument {
   services: Record<string, ComposeService>;
   networks?: Record<string, ComposeNetwork>;
   volumes?: Record<string, Record<string, never> | null>;
+  secrets?: Record<string, { file: string }>;
 }
 
 /** Escapes a literal value so compose does not interpolate it (`$` becomes `$$`). */

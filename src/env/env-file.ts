@@ -123,8 +123,25 @@ export function formatEnvAssignment(key: string, value: string): string {
     throw new Error(`${key}: values with line breaks or NUL characters cannot be written to an env file; use a secret file instead`);
   }
   if (PLAIN_RE.test(value)) return `${key}=${value}`;
-  if (!value.includes("'")) return `${key}='${value}'`;
+  // compose reads a quote after a backslash as escaped, even in single quotes: a value ending in
+  // a backslash goes in double quotes
+  if (!value.includes("'") && !value.endsWith('\\')) return `${key}='${value}'`;
   return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$')}"`;
+}
+
+/**
+ * Whether python-dotenv and the npm `dotenv` package read the line that `formatEnvAssignment`
+ * writes for `value` exactly as Docker Compose does. Where no form satisfies all three readers,
+ * the writer keeps the form compose reads exactly and this returns false.
+ */
+export function dotenvReadersAgree(value: string): boolean {
+  if (PLAIN_RE.test(value)) return true;
+  if (!value.includes("'") && !value.endsWith('\\')) {
+    // single quotes: python-dotenv reads two backslashes as one, and expands ${...} even here
+    return !value.includes('\\\\') && !/\$\{[^}]*\}/.test(value);
+  }
+  // double quotes: npm dotenv keeps the escapes that compose and python-dotenv remove
+  return !/[\\"$]/.test(value);
 }
 
 /** Comment lines (`# ...`) for a description. */

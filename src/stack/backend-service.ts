@@ -284,13 +284,14 @@ export class BackendService extends StackService {
     const environment: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.options.environment ?? {})) environment[k] = composeLiteral(v);
     const hint = `set it in ${this.stack.envFile} (copy ${this.stack.envExampleFile} or run npx projen)`;
+    const secrets: Array<{ envName: string; variable: string }> = [];
     for (const { db, prefix } of this.connections) {
       environment[`${prefix}DATABASE_URL`] = `postgresql://${db.serviceName}:${db.port}/${db.database}`;
       environment[`${prefix}PGHOST`] = db.serviceName;
       environment[`${prefix}PGPORT`] = String(db.port);
       environment[`${prefix}PGDATABASE`] = db.database;
       environment[`${prefix}PGUSER`] = requiredVariable(db.userVariable, hint);
-      environment[`${prefix}PGPASSWORD`] = requiredVariable(db.passwordVariable, hint);
+      secrets.push({ envName: `${prefix}PGPASSWORD`, variable: db.passwordVariable });
     }
     const svc: ComposeService = {
       build: { context: `./${this.path}`, dockerfile: 'Dockerfile' },
@@ -308,8 +309,9 @@ export class BackendService extends StackService {
       cap_drop: ['ALL'],
       networks: [this.stack._webNetwork, ...this.connections.map((c) => c.db.networkName)],
     };
-    if (Object.keys(environment).length) {
-      svc.environment = environment;
+    if (Object.keys(environment).length) svc.environment = environment;
+    this._applyEnvironment(svc, secrets);
+    if (svc.environment) {
       if (this.connections.length) {
         comments.set(
           `${at}.environment`,

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { Component, Project } from 'projen';
 import type { StackService } from './stack-service';
 import { ComposeComments, ComposeDocument, renderCompose } from '../compose/compose-document';
-import { EnvParseError, EnvVariableSpec, mergeEnvFile, renderEnvFile } from '../env/env-file';
+import { dotenvReadersAgree, EnvParseError, EnvVariableSpec, mergeEnvFile, renderEnvFile } from '../env/env-file';
 import { composeProjectName } from '../internal/names';
 import { RenderedFile } from '../internal/rendered-file';
 
@@ -45,6 +45,23 @@ export interface ComposeStackOptions {
    * @default ".env.example"
    */
   readonly envExampleFile?: string;
+
+  /**
+   * Keep secrets in files instead of `.env`: each secret is generated once into
+   * `<secretsDir>/<name>` (git-ignored, never in a build context) and reaches containers as a
+   * compose secret at `/run/secrets/<name>`, named by a `<VAR>_FILE` variable
+   * (`POSTGRES_PASSWORD_FILE`, `PGPASSWORD_FILE`, ...). The app reads `*_FILE` variables.
+   *
+   * @default false
+   */
+  readonly fileSecrets?: boolean;
+
+  /**
+   * Folder of the secret files, relative to the compose file's folder.
+   *
+   * @default "secrets"
+   */
+  readonly secretsDir?: string;
 }
 
 /**
@@ -72,6 +89,10 @@ export class ComposeStack extends Component {
   public readonly envFile: string;
   /** Path of the env template. */
   public readonly envExampleFile: string;
+  /** Whether secrets are kept in files (compose secrets) rather than in `.env`. */
+  public readonly fileSecrets: boolean;
+  /** Folder of the secret files, relative to the project root. */
+  public readonly secretsDir: string;
 
   /** @internal The network that frontends and backends share. */
   public readonly _webNetwork = 'web';
@@ -89,9 +110,11 @@ export class ComposeStack extends Component {
     const dir = path.posix.dirname(composeFile);
     this.envFile = options.envFile ?? path.posix.join(dir, '.env');
     this.envExampleFile = options.envExampleFile ?? path.posix.join(dir, '.env.example');
+    this.fileSecrets = options.fileSecrets ?? false;
+    this.secretsDir = path.posix.join(dir, options.secretsDir ?? 'secrets');
 
     // .env holds real values and secrets: never in git (also matches nested .env files)
-    project.gitignore.exclude(`/${this.envFile}`, '.env', 'secrets/');
+    project.gitignore.exclude(`/${this.envFile}`, '.env', `/${this.secretsDir}/`);
     project.gitignore.include(`/${this.envExampleFile}`);
 
     this.managedFiles.push(
@@ -120,6 +143,7 @@ export class ComposeStack extends Component {
 
   public synthesize(): void {
     this.writeEnvFile();
+    this.writeSecretFiles();
   }
 
   /** @internal All variables the services need, in service order. */
@@ -178,27 +202,75 @@ export class ComposeStack extends Component {
       doc.volumes = {};
       for (const v of volumes) doc.volumes[v] = {};
     }
+    const secrets = this.secretFiles();
+    if (secrets.length) {
+      doc.secrets = {};
+      for (const s of secrets) doc.secrets[s.name] = { file: `./${path.posix.relative(path.posix.dirname(this.composeFile), s.file)}` };
+      comments.set('secrets', `Generated once by synth into ${this.secretsDir}/ (git-ignored); containers read them at /run/secrets/<name>`);
+    }
     comments.set('name', 'Project name: keeps containers, networks and volumes apart from other stacks on this host');
     return renderCompose(doc, comments, [
       `Run: docker compose up -d --build --wait   (values come from ${path.posix.basename(this.envFile)}; see ${path.posix.basename(this.envExampleFile)})`,
     ]);
   }
 
+  /** Secret files (file-secrets mode): compose secret name and path relative to the project root. */
+  private secretFiles(): Array<{ name: string; file: string; spec: EnvVariableSpec }> {
+    if (!this.fileSecrets) return [];
+    const seen = new Set<string>();
+    return this._envVariables()
+      .filter((v) => v.secret && !seen.has(v.name) && seen.add(v.name))
+      .map((spec) => ({ name: spec.name.toLowerCase(), file: path.posix.join(this.secretsDir, spec.name.toLowerCase()), spec }));
+  }
+
+  /** Variables kept in `.env` (in file-secrets mode, secrets live in files instead). */
+  private envFileVariables(): EnvVariableSpec[] {
+    const seen = new Set<string>();
+    return this._envVariables().filter((v) => !(this.fileSecrets && v.secret) && !seen.has(v.name) && seen.add(v.name));
+  }
+
   private renderEnvExample(): string {
-    const vars = this._envVariables().map((spec) => ({ spec, value: spec.exampleValue }));
+    const vars = this.envFileVariables().map((spec) => ({ spec, value: spec.exampleValue }));
     return renderEnvFile(
       [
         `# Copy to ${path.posix.basename(this.envFile)} (or run "npx projen", which creates it with generated secrets).`,
         `# ${path.posix.basename(this.envFile)} is yours: later synths only add new keys to it, never change a value.`,
         '# Values are read by Docker Compose; single-quoted values are taken literally.',
+        ...this.secretFiles().map((f) => `# Secret file ${f.file}: ${f.spec.description}`),
       ],
       vars,
     );
   }
 
+  /** Creates missing secret files (file-secrets mode); existing ones are never touched. */
+  private writeSecretFiles(): void {
+    for (const f of this.secretFiles()) {
+      const abs = path.join(this.project.outdir, f.file);
+      if (fs.existsSync(abs)) continue;
+      // the folder is private to the owner; the file stays readable for the non-root users of
+      // the containers, which see it through a bind mount
+      fs.mkdirSync(path.dirname(abs), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(abs, f.spec.initialValue(), { mode: 0o644 });
+      this.project.logger.info(`${f.file} created`);
+    }
+  }
+
   private writeEnvFile(): void {
     const abs = path.join(this.project.outdir, this.envFile);
-    const needed = this._envVariables();
+    const needed = this.envFileVariables().map((spec) => {
+      // values are drawn once, so the warning below and the file see the same value
+      let value: string | undefined;
+      return { ...spec, initialValue: () => (value ??= spec.initialValue()) };
+    });
+    const warnDotenv = (names: string[]) => {
+      for (const spec of needed.filter((n) => names.includes(n.name))) {
+        if (!dotenvReadersAgree(spec.initialValue())) {
+          this.project.logger.warn(
+            `${this.envFile}: ${spec.name} is written so that Docker Compose reads it exactly; python-dotenv or the npm dotenv package would read it differently`,
+          );
+        }
+      }
+    };
     if (!fs.existsSync(abs)) {
       const text = renderEnvFile(
         [
@@ -209,6 +281,7 @@ export class ComposeStack extends Component {
       );
       fs.mkdirSync(path.dirname(abs), { recursive: true });
       fs.writeFileSync(abs, text, { mode: 0o600 });
+      warnDotenv(needed.map((n) => n.name));
       this.project.logger.info(`${this.envFile} created with ${needed.length} variables`);
       return;
     }
@@ -228,6 +301,7 @@ export class ComposeStack extends Component {
     }
     if (result.added.length) {
       fs.writeFileSync(abs, result.text);
+      warnDotenv(result.added);
       this.project.logger.info(`${this.envFile}: added ${result.added.join(', ')}`);
     }
   }

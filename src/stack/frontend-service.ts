@@ -510,6 +510,7 @@ export class FrontendService extends StackService {
       for (const name of cfg) svc.environment[name] = '${' + `${this.envPrefix}_${name}` + '-}';
       comments.set(`${at}.environment`, 'Runtime settings for /config.js, from the env file');
     }
+    this._applyEnvironment(svc, []);
     if (this.proxies.length) {
       svc.depends_on = {};
       for (const p of this.proxies) svc.depends_on[p.backend.serviceName] = { condition: 'service_healthy' };

@@ -186,7 +186,6 @@ export class PostgresDatabase extends StackService {
       environment: {
         POSTGRES_DB: this.database,
         POSTGRES_USER: requiredVariable(this.userVariable, hint),
-        POSTGRES_PASSWORD: requiredVariable(this.passwordVariable, hint),
       },
       volumes: [`${this.serviceName}-data:${this.dataPath}`],
       networks: Object.keys(this._networks()),
@@ -206,7 +205,11 @@ export class PostgresDatabase extends StackService {
       cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'],
       stop_grace_period: '30s',
     };
-    comments.set(`${at}.environment`, `Credentials come from ${this.stack.envFile}; compose refuses to start without them`);
+    this._applyEnvironment(svc, [{ envName: 'POSTGRES_PASSWORD', variable: this.passwordVariable }]);
+    comments.set(
+      `${at}.environment`,
+      `Credentials come from ${this.stack.envFile}${this.stack.fileSecrets ? ' and a secret file' : ''}; compose refuses to start without them`,
+    );
     comments.set(`${at}.volumes`, `Data survives "down"; the path is where postgres ${this.majorVersion ?? ''} keeps its data`.replace('  ', ' '));
     comments.set(`${at}.cap_add`, 'The entrypoint needs these to prepare the data folder and drop to the postgres user');
     if (this.options.initScripts) {

@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { Component } from 'projen';
-import { ComposeStack } from './compose-stack';
-import { ComposeComments, ComposeService } from '../compose/compose-document';
+import { ComposeStack, generateSecret } from './compose-stack';
+import { ComposeComments, ComposeService, composeLiteral, requiredVariable } from '../compose/compose-document';
 import { EnvVariableSpec } from '../env/env-file';
+import { EnvValue } from '../env/env-value';
 import { envPrefix, SERVICE_NAME_RE, suggestServiceName } from '../internal/names';
 import { RenderedFile, RenderedFileOptions } from '../internal/rendered-file';
 
@@ -20,6 +21,7 @@ export abstract class StackService extends Component {
   public readonly envPrefix: string;
 
   private readonly managedFiles: RenderedFile[] = [];
+  private readonly extraEnv: Array<{ name: string; value: EnvValue }> = [];
 
   constructor(stack: ComposeStack, id: string) {
     super(stack, id);
@@ -33,6 +35,13 @@ export abstract class StackService extends Component {
           errors.push(
             `"${id}" is not a valid compose service name: use lowercase letters, digits, "-" and "_", starting with a letter or digit (for example "${suggestServiceName(id)}").`,
           );
+        }
+        for (const { name } of this.extraEnv) {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`environment variable name "${name}" is not valid (letters, digits, "_")`));
+        }
+        const names = this.extraEnv.map((e) => e.name);
+        for (const dup of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
+          errors.push(this._problem(`environment variable ${dup} is added twice; keep one addEnvironment call`));
         }
         for (const f of this.managedFiles) {
           const problem = f.checkNotUserOwned();
@@ -49,9 +58,72 @@ export abstract class StackService extends Component {
   /** @internal The compose service entry, built at synth time. */
   public abstract _composeService(comments: ComposeComments, at: string): ComposeService;
 
-  /** @internal Variables this service needs in `.env`. */
+  /**
+   * Adds an environment variable to the service's container: a literal, a value from `.env`
+   * (documented in `.env.example`) or a generated secret.
+   */
+  public addEnvironment(name: string, value: EnvValue): void {
+    this.extraEnv.push({ name, value });
+  }
+
+  /** @internal Variables this service needs in `.env` (or as secret files). */
   public _envVariables(): EnvVariableSpec[] {
-    return [];
+    const out: EnvVariableSpec[] = [];
+    for (const { name, value } of this.extraEnv) {
+      const spec = value._spec;
+      if (spec.kind === 'env') {
+        const def = spec.options.default;
+        out.push({
+          name: spec.options.variable ?? `${this.envPrefix}_${name}`,
+          description: `${spec.options.description} (service ${this.serviceName}, ${name})`,
+          initialValue: () => def ?? '',
+          exampleValue: def ?? '',
+          secret: false,
+          usedBy: this.node.path,
+        });
+      } else if (spec.kind === 'secret') {
+        out.push({
+          name: spec.options.variable ?? `${this.envPrefix}_${name}`,
+          description: `${spec.options.description} (service ${this.serviceName}, ${name}). Secret: synth generates a random value.`,
+          initialValue: generateSecret,
+          exampleValue: '',
+          secret: true,
+          usedBy: this.node.path,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * @internal Renders the variables added with `addEnvironment` and the given secret references
+   * into the compose service (environment entries, and `secrets:` when the stack uses files).
+   */
+  protected _applyEnvironment(svc: ComposeService, secrets: Array<{ envName: string; variable: string }>): void {
+    const env: Record<string, string> = { ...(svc.environment ?? {}) };
+    const hint = `set it in ${this.stack.envFile} (copy ${this.stack.envExampleFile} or run npx projen)`;
+    const secretRefs = [...secrets];
+    for (const { name, value } of this.extraEnv) {
+      const spec = value._spec;
+      if (spec.kind === 'literal') {
+        env[name] = composeLiteral(spec.value);
+      } else if (spec.kind === 'env') {
+        const variable = spec.options.variable ?? `${this.envPrefix}_${name}`;
+        env[name] = spec.options.default === undefined ? requiredVariable(variable, hint) : '${' + variable + '-}';
+      } else {
+        secretRefs.push({ envName: name, variable: spec.options.variable ?? `${this.envPrefix}_${name}` });
+      }
+    }
+    for (const ref of secretRefs) {
+      if (this.stack.fileSecrets) {
+        const secretName = ref.variable.toLowerCase();
+        env[`${ref.envName}_FILE`] = `/run/secrets/${secretName}`;
+        svc.secrets = [...(svc.secrets ?? []), secretName].filter((v, i, a) => a.indexOf(v) === i);
+      } else {
+        env[ref.envName] = requiredVariable(ref.variable, hint);
+      }
+    }
+    if (Object.keys(env).length) svc.environment = env;
   }
 
   /** @internal Named volumes this service needs. */
