@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Synthesizes examples/<name> (default: fullstack) with the library as built from this
 # repository, installed from a packed tarball exactly as a user installs the package.
-#   scripts/synth-example.sh [--out DIR] [--up] [name]
-# --out DIR  synthesize a copy of the example in DIR instead of in place
-# --up       then build and start the stack (needs a Docker engine) and print its URL
+#   scripts/synth-example.sh [--out DIR [--projenrc FILE]] [--up] [name]
+# --out DIR        synthesize a copy of the example in DIR instead of in place
+# --projenrc FILE  with --out: use FILE as the copy's .projenrc.ts (a variant of the example)
+# --up             then build and start the stack (needs a Docker engine) and print its URL
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="" up=0 name=fullstack
+out="" up=0 name=fullstack projenrc=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
+    --projenrc) projenrc="$2"; shift 2 ;;
     --up) up=1; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) name="$1"; shift ;;
   esac
 done
@@ -55,6 +57,7 @@ if [ -n "$out" ]; then
   mkdir -p "$out"
   (cd "$example" && tar --exclude=./node_modules --exclude='./**/node_modules' --exclude='./**/dist' --exclude=./.env --exclude='./secrets' -cf - .) | (cd "$out" && tar -xf -)
   ln -sfn "$example/node_modules" "$out/node_modules"
+  if [ -n "$projenrc" ]; then cp "$projenrc" "$out/.projenrc.ts"; fi
   target="$out"
 fi
 echo "==> synthesizing $target"

@@ -96,3 +96,11 @@ describeWithTools('docker compose config', [composeV2()], () => {
     }
   });
 });
+
+test('the example\'s .env and secret files are git-ignored; .env.example is not', () => {
+  const ignored = (f: string) => run(['git', 'check-ignore', '-q', path.join('examples', 'fullstack', f)], { cwd: REPO_ROOT, allowFail: true }).status;
+  expect(ignored('.env')).toBe(0);
+  expect(ignored('secrets/db_password')).toBe(0);
+  expect(ignored('backend/.env')).toBe(0);
+  expect(ignored('.env.example')).toBe(1);
+});

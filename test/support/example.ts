@@ -8,13 +8,22 @@ import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from './tools';
 
-export function synthExampleCopy(name = 'fullstack'): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `pcs-${name}-`));
-  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'synth-example.sh'), '--out', out, name], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    encoding: 'utf-8',
-    timeout: 600_000,
-  });
+export interface ExampleCopyOptions {
+  /** Folder to synthesize into (created). @default - a new temporary folder */
+  readonly out?: string;
+  /** Text of a replacement .projenrc.ts: a variant of the example. */
+  readonly projenrc?: string;
+}
+
+export function synthExampleCopy(name = 'fullstack', options: ExampleCopyOptions = {}): string {
+  const out = options.out ?? fs.mkdtempSync(path.join(os.tmpdir(), `pcs-${name}-`));
+  const args = [path.join(REPO_ROOT, 'scripts', 'synth-example.sh'), '--out', out];
+  if (options.projenrc !== undefined) {
+    const rc = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcs-rc-')), '.projenrc.ts');
+    fs.writeFileSync(rc, options.projenrc);
+    args.push('--projenrc', rc);
+  }
+  execFileSync('bash', [...args, name], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf-8', timeout: 600_000 });
   return out;
 }
 

@@ -12,12 +12,14 @@ export class RunningStack {
 
   constructor(
     public readonly dir: string,
-    public readonly project: string,
+    /** Compose project name passed with -p; undefined: the name in compose.yaml. */
+    public readonly project: string | undefined,
     public readonly env: NodeJS.ProcessEnv = {},
   ) {}
 
   public compose(args: string[], options: { allowFail?: boolean; timeout?: number } = {}) {
-    return run(['docker', 'compose', '-p', this.project, '-f', path.join(this.dir, 'compose.yaml'), ...args], {
+    const p = this.project ? ['-p', this.project] : [];
+    return run(['docker', 'compose', ...p, '-f', path.join(this.dir, 'compose.yaml'), ...args], {
       cwd: this.dir,
       env: this.env,
       ...options,
@@ -54,6 +56,11 @@ export class RunningStack {
   /** Removes containers, networks, volumes and the images built for this project (never base images). */
   public destroy(): void {
     this.compose(['down', '-v', '--rmi', 'local', '--remove-orphans'], { allowFail: true, timeout: 300_000 });
+  }
+
+  /** Image ids of the services built for this project. */
+  public builtImages(): string[] {
+    return this.compose(['images', '-q']).stdout.trim().split('\n').filter((id, i, all) => id && all.indexOf(id) === i);
   }
 
   public imageSizeMb(service: string): number {

@@ -26,6 +26,23 @@ from pydantic import BaseModel, Field
 
 logger = logging.getLogger("uvicorn.error")
 
+
+def load_file_secrets() -> None:
+    """Apply the ``*_FILE`` convention: ``PGPASSWORD_FILE=/run/secrets/x`` sets ``PGPASSWORD``.
+
+    With file-based secrets the stack passes the path of each secret file instead of its value;
+    a variable that is already set directly wins.
+    """
+    for name, path in list(os.environ.items()):
+        if name.endswith("_FILE") and len(name) > 5:
+            target = name[: -len("_FILE")]
+            if target not in os.environ:
+                with open(path, encoding="utf-8") as f:
+                    os.environ[target] = f.read().rstrip("\n")
+
+
+load_file_secrets()
+
 #: How long startup waits for the database to accept connections, in seconds.
 STARTUP_DB_TIMEOUT = 30.0
 #: libpq connect timeout for a single attempt, in seconds.
