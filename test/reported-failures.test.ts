@@ -301,7 +301,7 @@ describeWithTools('reported failures: on built, running stacks', [dockerEngine()
       for (const service of services) {
         const image = stack.compose(['images', '-q', service]).stdout.trim();
         // every layer and the image config (ENV, ARG, history) of `docker save`, uncompressed
-        const saved = spawnSync('sh', ['-c', `docker save ${image} | grep -a -c -F ${needles.map((n) => `-e '${n.replace(/'/g, "'\\''")}'`).join(' ')}`], { encoding: 'utf-8', maxBuffer: 1 << 20 });
+        const saved = spawnSync('sh', ['-c', `docker save ${image} | grep -a -c -F ${needles.map((n) => `-e '${n.replace(/'/g, "'\\''")}'`).join(' ')}`], { encoding: 'utf-8', maxBuffer: 1024 * 1024 });
         expect({ service, matches: saved.stdout.trim() }).toEqual({ service, matches: '0' });
       }
     }
