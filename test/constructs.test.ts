@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { BackendService, ComposeStack, FrontendService, PackageManager, PostgresDatabase } from '../src';
+import { BackendService, ComposeStack, EnvValue, FrontendService, PackageManager, PostgresDatabase } from '../src';
 import { makeOutdir, newProject, read } from './support/project';
 
 function fullStack(outdir: string, name = 'shop') {
@@ -337,4 +337,107 @@ test('frontend hostAddress narrows the published port', () => {
   new FrontendService(new ComposeStack(p), 'web', { path: 'frontend', hostAddress: '127.0.0.1' });
   p.synth();
   expect(YAML.parse(read(outdir, 'compose.yaml')).services.web.ports).toEqual(['127.0.0.1:${WEB_HOST_PORT:-8080}:8080']);
+});
+
+describe('environment variables and secrets', () => {
+  test('.env keeps every user edit across adding a service, renaming a database and removing a service', () => {
+    const outdir = makeOutdir();
+    fullStack(outdir).project.synth();
+    // the user edits values and adds comments of their own
+    const edited =
+      read(outdir, '.env')
+        .replace(/^DB_PASSWORD=.*$/m, "DB_PASSWORD='my $ecret' # mine")
+        .replace(/^WEB_APP_TITLE=.*$/m, '# renamed by me\nWEB_APP_TITLE="Bob\'s shop"') + '\n# note to self\nEXTRA=1\n';
+    fs.writeFileSync(path.join(outdir, '.env'), edited);
+
+    // add a service
+    const s1 = fullStack(outdir);
+    new BackendService(s1.stack, 'worker', { path: 'backend2' });
+    fs.mkdirSync(path.join(outdir, 'backend2'));
+    fs.writeFileSync(path.join(outdir, 'backend2', 'requirements.txt'), '');
+    s1.api.addEnvironment('LOG_LEVEL', EnvValue.fromEnvFile({ description: 'Log level', default: 'info' }));
+    s1.project.synth();
+    let now = read(outdir, '.env');
+    expect(now.startsWith(edited)).toBe(true);
+    expect(now.slice(edited.length)).toMatch(/^\n# Log level .*\nAPI_LOG_LEVEL=info\n$/);
+
+    // rename the database (another construct id): its variables are new keys, the old ones stay
+    const p2 = newProject(outdir, 'shop');
+    const st2 = new ComposeStack(p2, { name: 'shop' });
+    const db2 = new PostgresDatabase(st2, 'maindb', { database: 'shop', user: 'shop_app' });
+    const api2 = new BackendService(st2, 'api', { path: 'backend', healthCheckPath: '/api/health' });
+    api2.connectTo(db2);
+    p2.synth();
+    const afterRename = read(outdir, '.env');
+    expect(afterRename.startsWith(now)).toBe(true);
+    expect(afterRename.slice(now.length)).toMatch(/MAINDB_USER=shop_app\n[\s\S]*MAINDB_PASSWORD=[0-9a-f]{48}\n$/);
+    now = afterRename;
+
+    // remove services: nothing in .env changes
+    const p3 = newProject(outdir, 'shop');
+    new PostgresDatabase(new ComposeStack(p3, { name: 'shop' }), 'maindb', { database: 'shop', user: 'shop_app' });
+    p3.synth();
+    expect(read(outdir, '.env')).toBe(now);
+  });
+
+  test('addEnvironment: literals in compose, .env values and secrets documented in .env.example', () => {
+    const outdir = makeOutdir();
+    const { project, api } = fullStack(outdir);
+    api.addEnvironment('FEATURE_FLAG', EnvValue.literal('on$1'));
+    api.addEnvironment('LOG_LEVEL', EnvValue.fromEnvFile({ description: 'Log level of the API', default: 'info' }));
+    api.addEnvironment('SENTRY_DSN', EnvValue.fromEnvFile({ description: 'Where errors are reported', variable: 'SENTRY_DSN' }));
+    api.addEnvironment('JWT_SECRET', EnvValue.secret({ description: 'Signs session tokens' }));
+    project.synth();
+    const env = YAML.parse(read(outdir, 'compose.yaml')).services.api.environment;
+    expect(env.FEATURE_FLAG).toBe('on$$1');
+    expect(env.LOG_LEVEL).toBe('${API_LOG_LEVEL-}');
+    expect(env.SENTRY_DSN).toMatch(/^\$\{SENTRY_DSN:\?/);
+    expect(env.JWT_SECRET).toMatch(/^\$\{API_JWT_SECRET:\?/);
+    const example = read(outdir, '.env.example');
+    expect(example).toMatch(/# Log level of the API .*\nAPI_LOG_LEVEL=info\n/);
+    expect(example).toMatch(/# Where errors are reported .*\nSENTRY_DSN=\n/);
+    expect(example).toMatch(/# Signs session tokens .*\nAPI_JWT_SECRET=\n/);
+    expect(read(outdir, '.env')).toMatch(/^API_JWT_SECRET=[0-9a-f]{48}$/m);
+  });
+
+  test('no secret value appears in any managed (committed) file', () => {
+    const outdir = makeOutdir();
+    const { project, api } = fullStack(outdir);
+    api.addEnvironment('JWT_SECRET', EnvValue.secret({ description: 'Signs session tokens' }));
+    project.synth();
+    const secretValues = [...read(outdir, '.env').matchAll(/^(?:DB_PASSWORD|API_JWT_SECRET)=(.+)$/gm)].map((m) => m[1]);
+    expect(secretValues).toHaveLength(2);
+    const managed = JSON.parse(read(outdir, '.projen/files.json')).files as string[];
+    for (const f of managed.filter((m) => fs.existsSync(path.join(outdir, m)))) {
+      const content = read(outdir, f);
+      for (const v of secretValues) expect({ f, leaks: content.includes(v) }).toEqual({ f, leaks: false });
+    }
+  });
+
+  test('file secrets: generated once into secrets/, referenced as compose secrets and *_FILE variables', () => {
+    const outdir = makeOutdir();
+    const project = newProject(outdir);
+    const stack = new ComposeStack(project, { fileSecrets: true });
+    const db = new PostgresDatabase(stack, 'db');
+    const api = new BackendService(stack, 'api', { path: 'backend' });
+    api.connectTo(db);
+    api.addEnvironment('JWT_SECRET', EnvValue.secret({ description: 'Signs session tokens' }));
+    project.synth();
+    const c = YAML.parse(read(outdir, 'compose.yaml'));
+    expect(c.secrets).toEqual({ db_password: { file: './secrets/db_password' }, api_jwt_secret: { file: './secrets/api_jwt_secret' } });
+    expect(c.services.db.environment.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/db_password');
+    expect(c.services.db.secrets).toEqual(['db_password']);
+    expect(c.services.api.environment).toMatchObject({ PGPASSWORD_FILE: '/run/secrets/db_password', JWT_SECRET_FILE: '/run/secrets/api_jwt_secret' });
+    expect(c.services.api.secrets).toEqual(['db_password', 'api_jwt_secret']);
+    const secret = read(outdir, 'secrets/db_password');
+    expect(secret).toMatch(/^[0-9a-f]{48}$/);
+    expect(read(outdir, '.env')).not.toMatch(/DB_PASSWORD/);
+    expect(read(outdir, '.gitignore')).toMatch(/^\/secrets\/$/m);
+    // a later synth never replaces a secret file
+    fs.writeFileSync(path.join(outdir, 'secrets/db_password'), 'chosen by me');
+    const again = newProject(outdir);
+    new PostgresDatabase(new ComposeStack(again, { fileSecrets: true }), 'db');
+    again.synth();
+    expect(read(outdir, 'secrets/db_password')).toBe('chosen by me');
+  });
 });

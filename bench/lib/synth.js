@@ -1,0 +1,235 @@
+'use strict';
+// Synth figures (1: overhead, 2: scaling): temporary projen projects, each timed as a user runs
+// it (`npx projen --no-post`, whose default task runs .projenrc.ts with ts-node), interleaved in a
+// shuffled order every round so that load from other processes hits every variant alike.
+const fs = require('fs');
+const path = require('path');
+const YAML = require('yaml');
+const { REPO, run, bash, median, min, max, shuffle, log } = require('./util');
+
+const PROBE = path.join(__dirname, 'probe.js');
+const EXAMPLE_NODE_MODULES = path.join(REPO, 'examples', 'fullstack', 'node_modules');
+
+/** Sizes of the generated stacks for the scaling curve: backends, databases, frontends. */
+const STACK_SIZES = [5, 10, 30, 100].map((n) => ({ backends: n, databases: Math.max(1, Math.round(n / 10)), frontends: Math.max(1, Math.round(n / 10)) }));
+
+const HEADER = `import { Project } from 'projen';
+import { ProjenrcTs } from 'projen/lib/typescript';
+`;
+const PROJECT = `
+const project = new Project({ name: 'fullstack-example', commitGenerated: true });
+new ProjenrcTs(project, { tsconfigFileName: 'tsconfig.projen.json' });
+project.gitignore.exclude('node_modules/', '/package-lock.json');
+`;
+
+/** The example's project with the stack removed: the denominator of the overhead figure. */
+function bareProjenrc() {
+  return `${HEADER}${PROJECT}
+project.synth();
+`;
+}
+
+/** projen's own DockerCompose component (compose file only), for reference. */
+function dockerComposeProjenrc(services) {
+  return `${HEADER}import { DockerCompose } from 'projen';
+${PROJECT}
+const compose = new DockerCompose(project);
+compose.addService('db', {
+  image: 'postgres:18-alpine',
+  environment: { POSTGRES_DB: 'shop', POSTGRES_USER: 'shop_app', POSTGRES_PASSWORD: '\${DB_PASSWORD:?}' },
+  volumes: [DockerCompose.namedVolume('db-data', '/var/lib/postgresql')],
+});
+for (let i = 1; i < ${services}; i++) {
+  compose.addService(\`svc\${i}\`, {
+    imageBuild: { context: \`./services/svc\${i}\` },
+    ports: [DockerCompose.portMapping(8000 + i, 8000)],
+    environment: { DATABASE_URL: 'postgresql://db:5432/shop', PGUSER: '\${DB_USER:?}' },
+    dependsOn: [DockerCompose.serviceName('db')],
+    networks: [DockerCompose.network('backend')],
+  });
+}
+
+project.synth();
+`;
+}
+
+/** A generated stack of our constructs: backends each connected to one of the databases, behind the frontends. */
+function stackProjenrc({ backends, databases, frontends }) {
+  return `${HEADER}import { BackendService, ComposeStack, FrontendService, PostgresDatabase } from 'projen-compose-stack';
+${PROJECT}
+const stack = new ComposeStack(project, { name: 'bench' });
+const dbs = Array.from({ length: ${databases} }, (_, i) => new PostgresDatabase(stack, \`db\${i}\`, { database: \`app\${i}\`, user: \`app\${i}\` }));
+const webs = Array.from({ length: ${frontends} }, (_, i) => new FrontendService(stack, \`web\${i}\`, { path: \`frontends/web\${i}\`, hostPort: 3000 + i }));
+for (let i = 0; i < ${backends}; i++) {
+  const api = new BackendService(stack, \`api\${i}\`, { path: \`backends/api\${i}\`, healthCheckPath: '/health' });
+  api.connectTo(dbs[i % dbs.length]);
+  webs[i % webs.length].proxyApi(api, { pathPrefix: \`/api/\${i}\` });
+}
+
+project.synth();
+`;
+}
+
+/** Copies the example copy's bootstrap files so that the first `npx projen` finds its default task. */
+function bootstrap(dir, exampleDir) {
+  fs.mkdirSync(path.join(dir, '.projen'), { recursive: true });
+  fs.copyFileSync(path.join(exampleDir, 'package.json'), path.join(dir, 'package.json'));
+  for (const f of ['tsconfig.projen.json', '.projen/tasks.json']) {
+    fs.copyFileSync(path.join(exampleDir, f), path.join(dir, f));
+    fs.chmodSync(path.join(dir, f), 0o644);
+  }
+  fs.symlinkSync(EXAMPLE_NODE_MODULES, path.join(dir, 'node_modules'));
+}
+
+function write(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+/** Creates the projects. `exampleDir` is a synthesized copy of examples/fullstack. */
+function prepare(work, exampleDir) {
+  const root = path.join(work, 'synth');
+  fs.mkdirSync(root, { recursive: true });
+  const variants = [{ key: 'example', label: 'examples/fullstack (3 services)', dir: exampleDir, services: 3, composeFile: 'compose.yaml' }];
+
+  // the same project and folder without the stack: a copy of the example with the constructs removed
+  const bare = path.join(root, 'bare');
+  bash(`cp -a "${exampleDir}/." "${bare}/" && rm -f "${bare}/.env"`);
+  fs.chmodSync(path.join(bare, '.projenrc.ts'), 0o644);
+  fs.writeFileSync(path.join(bare, '.projenrc.ts'), bareProjenrc());
+  variants.push({ key: 'bare', label: 'same project, stack constructs removed', dir: bare, services: 0 });
+
+  for (const n of [6, 100]) {
+    const dir = path.join(root, `dc${n}`);
+    bootstrap(dir, exampleDir);
+    write(path.join(dir, '.projenrc.ts'), dockerComposeProjenrc(n));
+    variants.push({ key: `dc${n}`, label: `projen DockerCompose, ${n} services (reference)`, dir, services: n, composeFile: 'docker-compose.yml' });
+  }
+
+  for (const size of STACK_SIZES) {
+    const dir = path.join(root, `stack${size.backends}`);
+    bootstrap(dir, exampleDir);
+    write(path.join(dir, '.projenrc.ts'), stackProjenrc(size));
+    for (let i = 0; i < size.frontends; i++) {
+      const f = path.join(dir, 'frontends', `web${i}`);
+      write(path.join(f, 'package.json'), JSON.stringify({ name: `web${i}`, private: true, scripts: { build: 'vite build' } }, null, 2) + '\n');
+      write(path.join(f, 'package-lock.json'), JSON.stringify({ name: `web${i}`, lockfileVersion: 3, requires: true, packages: {} }, null, 2) + '\n');
+      write(path.join(f, 'index.html'), '<!doctype html><div id="app"></div>\n');
+    }
+    for (let i = 0; i < size.backends; i++) {
+      const b = path.join(dir, 'backends', `api${i}`);
+      write(path.join(b, 'requirements.txt'), 'fastapi==0.165.0\nuvicorn==0.55.0\n');
+      write(path.join(b, 'main.py'), 'from fastapi import FastAPI\n\napp = FastAPI()\n');
+    }
+    const services = size.backends + size.databases + size.frontends;
+    variants.push({
+      key: `stack${size.backends}`,
+      label: `generated stack: ${size.backends} backends, ${size.databases} db, ${size.frontends} frontends (${services} services)`,
+      dir,
+      size,
+      services,
+      composeFile: 'compose.yaml',
+    });
+  }
+  return variants;
+}
+
+/** One timed `npx projen --no-post`: wall time and the peak RSS of the largest node process. */
+function timeSynth(dir, probeFile) {
+  fs.writeFileSync(probeFile, '');
+  const env = { ...process.env, PCS_BENCH_PROBE: probeFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE}`.trim() };
+  delete env.CI;
+  const r = run('npx', ['projen', '--no-post'], { cwd: dir, env, timeout: 300_000 });
+  if (r.status !== 0) {
+    throw new Error(`npx projen --no-post failed in ${dir} (exit ${r.status}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
+  }
+  const procs = fs
+    .readFileSync(probeFile, 'utf-8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  const peakRssKb = procs.length ? Math.max(...procs.map((p) => p.maxRssKb)) : NaN;
+  return { ms: r.ms, peakRssKb, processes: procs.length };
+}
+
+/** Checks that a warm-up synth produced what the variant is meant to produce. */
+function verify(v) {
+  if (v.key === 'bare') {
+    if (fs.existsSync(path.join(v.dir, 'compose.yaml'))) throw new Error(`${v.dir}: compose.yaml still present without the stack`);
+    return;
+  }
+  const doc = YAML.parse(fs.readFileSync(path.join(v.dir, v.composeFile), 'utf-8'));
+  const n = Object.keys(doc.services ?? {}).length;
+  if (n !== v.services) throw new Error(`${v.dir}/${v.composeFile}: ${n} services, expected ${v.services}`);
+  if (v.size) {
+    for (let i = 0; i < v.size.backends; i++) {
+      if (!fs.existsSync(path.join(v.dir, 'backends', `api${i}`, 'Dockerfile'))) throw new Error(`${v.dir}: backends/api${i}/Dockerfile was not written`);
+    }
+  }
+}
+
+/** Counts the files a synth writes (from projen's own list). */
+function generatedFiles(v) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(v.dir, '.projen', 'files.json'), 'utf-8')).files.length;
+  } catch {
+    return undefined;
+  }
+}
+
+function measure(work, exampleDir, { rounds, rand }) {
+  const variants = prepare(work, exampleDir);
+  const probeFile = path.join(work, 'probe.jsonl');
+  log(`synth: warm-up and check of ${variants.length} projects`);
+  for (const v of variants) {
+    timeSynth(v.dir, probeFile); // warm-up: also creates .env and removes files the variant no longer generates
+    verify(v);
+    v.files = generatedFiles(v);
+    v.samples = [];
+    v.rss = [];
+  }
+  const orders = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = shuffle(variants, rand);
+    orders.push(order.map((v) => v.key));
+    for (const v of order) {
+      const s = timeSynth(v.dir, probeFile);
+      v.samples.push(s.ms);
+      v.rss.push(s.peakRssKb);
+    }
+    log(`synth: round ${r + 1}/${rounds}: ${variants.map((v) => `${v.key} ${(v.samples[r] / 1000).toFixed(2)}s`).join(', ')}`);
+  }
+  const by = Object.fromEntries(
+    variants.map((v) => [
+      v.key,
+      {
+        key: v.key,
+        label: v.label,
+        services: v.services,
+        files: v.files,
+        samplesMs: v.samples.map((x) => Math.round(x)),
+        medianMs: median(v.samples),
+        minMs: min(v.samples),
+        maxMs: max(v.samples),
+        peakRssKbMedian: median(v.rss),
+        peakRssKbMax: max(v.rss),
+      },
+    ]),
+  );
+  const ratio = (a, b) => {
+    const paired = by[a].samplesMs.map((x, i) => x / by[b].samplesMs[i]);
+    return { value: by[a].medianMs / by[b].medianMs, pairedMedian: median(paired), pairedMin: min(paired), pairedMax: max(paired), a, b };
+  };
+  return {
+    rounds,
+    orders,
+    variants: by,
+    overhead: ratio('example', 'bare'),
+    overheadReference: ratio('dc6', 'bare'),
+    scaling: ratio('stack100', 'example'),
+    scalingReference: ratio('dc100', 'dc6'),
+    curve: STACK_SIZES.map((s) => ({ ...s, key: `stack${s.backends}`, ratio: ratio(`stack${s.backends}`, 'example') })),
+  };
+}
+
+module.exports = { measure, STACK_SIZES };
