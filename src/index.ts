@@ -4,3 +4,5 @@ export * from './stack/postgres-database';
 export * from './stack/backend-service';
 export * from './stack/frontend-service';
 export * from './env/env-value';
+export * from './stack/image-service';
+export * from './stack/backend-process';

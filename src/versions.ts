@@ -12,3 +12,9 @@ export const DEFAULT_IMAGES = {
   /** PostgreSQL, current stable major. */
   postgresVersion: '18',
 } as const;
+
+/** Pinned versions of the Python packaging tools installed in build stages. */
+export const TOOL_VERSIONS = {
+  uv: '0.13.9',
+  poetry: '2.5.1',
+} as const;

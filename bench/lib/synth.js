@@ -149,7 +149,10 @@ function timeSynth(dir, probeFile) {
     .filter(Boolean)
     .map((l) => JSON.parse(l));
   const peakRssKb = procs.length ? Math.max(...procs.map((p) => p.maxRssKb)) : NaN;
-  return { ms: r.ms, peakRssKb, processes: procs.length };
+  // CPU time of the whole process tree (each node process reports its own): less sensitive than
+  // wall time to other load on the machine, reported as a cross-check of the wall-time ratios
+  const cpuMs = procs.reduce((a, p) => a + p.cpuUs, 0) / 1000;
+  return { ms: r.ms, cpuMs, peakRssKb, processes: procs.length };
 }
 
 /** Checks that a warm-up synth produced what the variant is meant to produce. */
@@ -186,6 +189,7 @@ function measure(work, exampleDir, { rounds, rand }) {
     verify(v);
     v.files = generatedFiles(v);
     v.samples = [];
+    v.cpu = [];
     v.rss = [];
   }
   const orders = [];
@@ -195,6 +199,7 @@ function measure(work, exampleDir, { rounds, rand }) {
     for (const v of order) {
       const s = timeSynth(v.dir, probeFile);
       v.samples.push(s.ms);
+      v.cpu.push(s.cpuMs);
       v.rss.push(s.peakRssKb);
     }
     log(`synth: round ${r + 1}/${rounds}: ${variants.map((v) => `${v.key} ${(v.samples[r] / 1000).toFixed(2)}s`).join(', ')}`);
@@ -211,6 +216,8 @@ function measure(work, exampleDir, { rounds, rand }) {
         medianMs: median(v.samples),
         minMs: min(v.samples),
         maxMs: max(v.samples),
+        cpuSamplesMs: v.cpu.map((x) => Math.round(x)),
+        cpuMedianMs: median(v.cpu),
         peakRssKbMedian: median(v.rss),
         peakRssKbMax: max(v.rss),
       },
@@ -218,7 +225,15 @@ function measure(work, exampleDir, { rounds, rand }) {
   );
   const ratio = (a, b) => {
     const paired = by[a].samplesMs.map((x, i) => x / by[b].samplesMs[i]);
-    return { value: by[a].medianMs / by[b].medianMs, pairedMedian: median(paired), pairedMin: min(paired), pairedMax: max(paired), a, b };
+    return {
+      value: by[a].medianMs / by[b].medianMs,
+      pairedMedian: median(paired),
+      pairedMin: min(paired),
+      pairedMax: max(paired),
+      cpu: by[a].cpuMedianMs / by[b].cpuMedianMs,
+      a,
+      b,
+    };
   };
   return {
     rounds,

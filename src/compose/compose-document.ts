@@ -49,6 +49,11 @@ export interface ComposeService {
   init?: boolean;
   user?: string;
   secrets?: string[];
+  platform?: string;
+  deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
+  logging?: { driver?: string; options?: Record<string, string> };
+  pull_policy?: string;
+  working_dir?: string;
 }
 
 export interface ComposeNetwork {

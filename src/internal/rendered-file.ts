@@ -11,6 +11,8 @@ export interface RenderedFileOptions {
   readonly render: () => string;
   /** Comment prefix for the marker line (e.g. `#`). */
   readonly commentPrefix: string;
+  /** Comment suffix for the marker line (e.g. ` -->`). */
+  readonly commentSuffix?: string;
   /** Line that must stay first (a shebang), before the marker. */
   readonly firstLine?: string;
   readonly executable?: boolean;
@@ -46,7 +48,7 @@ export class RenderedFile extends FileBase {
   protected synthesizeContent(_resolver: IResolver): string | undefined {
     const lines: string[] = [];
     if (this.opts.firstLine) lines.push(this.opts.firstLine);
-    if (this.marker) lines.push(`${this.opts.commentPrefix} ${this.marker}`);
+    if (this.marker) lines.push(`${this.opts.commentPrefix} ${this.marker}${this.opts.commentSuffix ?? ''}`);
     const body = this.opts.render();
     return lines.join('\n') + '\n' + body.replace(/\n*$/, '\n');
   }

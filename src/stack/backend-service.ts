@@ -1,10 +1,22 @@
 import * as path from 'path';
 import { ComposeStack } from './compose-stack';
 import { PostgresDatabase, validPort } from './postgres-database';
-import { checkRelativeFolder, StackService } from './stack-service';
+import { BuildStage, checkRelativeFolder, StackService } from './stack-service';
 import { ComposeComments, ComposeService, composeLiteral, requiredVariable } from '../compose/compose-document';
 import { DockerfileModel, renderDockerfile } from '../dockerfile/dockerfile';
-import { DEFAULT_IMAGES } from '../versions';
+import { DEFAULT_IMAGES, TOOL_VERSIONS } from '../versions';
+
+/**
+ * How the backend's Python dependencies are declared and installed.
+ */
+export enum PythonPackaging {
+  /** `requirements.txt`, installed with pip. */
+  PIP = 'pip',
+  /** `pyproject.toml` + `uv.lock`, installed exactly from the lock with `uv sync --frozen`. */
+  UV = 'uv',
+  /** `pyproject.toml` + `poetry.lock`, installed from the lock with `poetry install`. */
+  POETRY = 'poetry',
+}
 
 /**
  * Options for `BackendService`.
@@ -52,11 +64,26 @@ export interface BackendServiceOptions {
   readonly image?: string;
 
   /**
-   * The requirements file inside `path`, installed into a virtualenv.
+   * The requirements file inside `path`, installed into a virtualenv (pip packaging).
    *
    * @default "requirements.txt"
    */
   readonly requirementsFile?: string;
+
+  /**
+   * How dependencies are installed.
+   *
+   * @default - detected: `uv.lock` means uv, `poetry.lock` means poetry, otherwise pip with `requirementsFile`
+   */
+  readonly packaging?: PythonPackaging;
+
+  /**
+   * Build args (public, non-secret values) declared at the top of the build stage and passed
+   * by compose, for use by extra Dockerfile instructions.
+   *
+   * @default - none
+   */
+  readonly buildArgs?: { [name: string]: string };
 
   /**
    * Numeric user id (and group id) the server runs as.
@@ -148,8 +175,25 @@ export class BackendService extends StackService {
   private validateOptions(): string[] {
     const errors: string[] = [];
     const rel = checkRelativeFolder(this.options.path, 'path');
-    if (rel) {errors.push(this._problem(rel));} else if (!this._folderExists(this.path)) {errors.push(this._problem(`folder "${this.path}" does not exist; create it (with your app and ${this.requirementsFile}) or fix the path option`));} else if (!this._folderExists(path.posix.join(this.path, this.requirementsFile))) {
-      errors.push(this._problem(`${path.posix.join(this.path, this.requirementsFile)} does not exist; list the app's packages there (pip freeze > ${this.requirementsFile}) or set requirementsFile`));
+    if (rel) {
+      errors.push(this._problem(rel));
+    } else if (!this._folderExists(this.path)) {
+      errors.push(this._problem(`folder "${this.path}" does not exist; create it (with your app and ${this.requirementsFile}) or fix the path option`));
+    } else {
+      const pk = this.packaging;
+      const missing = this.packagingFiles(pk).filter((f) => !this._folderExists(path.posix.join(this.path, f)));
+      if (missing.length && pk === PythonPackaging.PIP) {
+        errors.push(
+          this._problem(
+            `${path.posix.join(this.path, this.requirementsFile)} does not exist; list the app's packages there (pip freeze > ${this.requirementsFile}), add a uv.lock or poetry.lock, or set requirementsFile`,
+          ),
+        );
+      } else if (missing.length) {
+        errors.push(this._problem(`${pk} packaging needs ${missing.map((m) => path.posix.join(this.path, m)).join(' and ')}; create it (e.g. with "${pk} lock") or choose another packaging`));
+      }
+    }
+    for (const name of Object.keys(this.options.buildArgs ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`build arg name "${name}" is not valid (letters, digits, "_")`));
     }
     if (!/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/.test(this.options.app ?? 'main:app')) {
       errors.push(this._problem(`app "${this.options.app}" must look like "module:attribute" (for example "main:app")`));
@@ -177,28 +221,65 @@ export class BackendService extends StackService {
     return this.options.requirementsFile ?? 'requirements.txt';
   }
 
+  /** The packaging in effect (explicit, or detected from the lockfile). */
+  private get packaging(): PythonPackaging {
+    if (this.options.packaging) return this.options.packaging;
+    if (this._folderExists(path.posix.join(this.path, 'uv.lock'))) return PythonPackaging.UV;
+    if (this._folderExists(path.posix.join(this.path, 'poetry.lock'))) return PythonPackaging.POETRY;
+    return PythonPackaging.PIP;
+  }
+
+  private packagingFiles(pk: PythonPackaging): string[] {
+    switch (pk) {
+      case PythonPackaging.UV:
+        return ['pyproject.toml', 'uv.lock'];
+      case PythonPackaging.POETRY:
+        return ['pyproject.toml', 'poetry.lock'];
+      default:
+        return [this.requirementsFile];
+    }
+  }
+
   /** The start command. */
   private get command(): string[] {
     return this.options.command ?? ['uvicorn', this.options.app ?? 'main:app', '--host', '0.0.0.0', '--port', String(this.port)];
   }
 
   private dockerfile(): DockerfileModel {
-    const image = this.options.image ?? DEFAULT_IMAGES.python;
+    const image = this.stack._resolveImage(this.options.image ?? DEFAULT_IMAGES.python);
+    const pk = this.packaging;
     const df = new DockerfileModel();
-    df.header.push(`Backend "${this.serviceName}": Python app served by ${this.command[0]}.`, `Build: docker compose build ${this.serviceName}`);
+    df.header.push(`Backend "${this.serviceName}": Python app (${pk}) served by ${this.command[0]}.`, `Build: docker compose build ${this.serviceName}`);
 
     const build = df.stage('build', image, 'Build stage: create the virtualenv with the app\'s dependencies.');
+    Object.keys(this.options.buildArgs ?? {}).forEach((name) => build.add({ kind: 'ARG', name }));
     build.add({ kind: 'ENV', vars: [['PIP_DISABLE_PIP_VERSION_CHECK', '1'], ['PIP_NO_CACHE_DIR', '1']] }, 'No pip cache or version check in image layers');
-    build.add(
-      { kind: 'RUN', commands: ['python -m venv /opt/venv'] },
-      'The virtualenv lives at the same path in both stages, so the shebangs of its console scripts\n(uvicorn, gunicorn, ...) stay valid after the copy',
-    );
-    build.add({ kind: 'ENV', vars: [['PATH', '/opt/venv/bin:$PATH']] });
     build.add({ kind: 'WORKDIR', path: '/app' });
-    build.add({ kind: 'COPY', sources: [this.requirementsFile], dest: './' }, 'Dependencies first: this layer is reused until the requirements change');
-    build.add({ kind: 'RUN', commands: [`pip install --no-cache-dir -r ${this.requirementsFile}`] });
+    this._extraInstructions(BuildStage.BUILD).forEach((text, i) => build.add({ kind: 'RAW', text }, i === 0 ? 'Extra build instructions (addDockerfileInstructions)' : undefined));
+    const venvComment = 'The virtualenv lives at the same path in both stages, so the shebangs of its console scripts\n(uvicorn, gunicorn, ...) stay valid after the copy';
+    if (pk === PythonPackaging.UV) {
+      build.add({ kind: 'RUN', commands: [`pip install --no-cache-dir uv==${TOOL_VERSIONS.uv}`] }, 'uv, pinned');
+      build.add(
+        { kind: 'ENV', vars: [['UV_PROJECT_ENVIRONMENT', '/opt/venv'], ['UV_LINK_MODE', 'copy'], ['UV_PYTHON_DOWNLOADS', 'never'], ['PATH', '/opt/venv/bin:$PATH']] },
+        `${venvComment}; uv uses the image's Python`,
+      );
+      build.add({ kind: 'COPY', sources: ['pyproject.toml', 'uv.lock'], dest: './' }, 'Project metadata and lockfile first: the install layer is reused until they change');
+      build.add({ kind: 'RUN', commands: ['uv sync --frozen --no-dev --no-install-project'] }, 'Exactly the locked versions (--frozen fails instead of updating the lock)');
+    } else if (pk === PythonPackaging.POETRY) {
+      build.add({ kind: 'RUN', commands: [`pip install --no-cache-dir poetry==${TOOL_VERSIONS.poetry}`, 'python -m venv /opt/venv'] }, `poetry, pinned; ${venvComment}`);
+      build.add({ kind: 'ENV', vars: [['VIRTUAL_ENV', '/opt/venv'], ['POETRY_VIRTUALENVS_CREATE', 'false'], ['PATH', '/opt/venv/bin:$PATH']] }, 'poetry installs into the active virtualenv');
+      build.add({ kind: 'COPY', sources: ['pyproject.toml', 'poetry.lock'], dest: './' }, 'Project metadata and lockfile first: the install layer is reused until they change');
+      build.add({ kind: 'RUN', commands: ['poetry install --only main --no-root --no-interaction'] }, 'Exactly the locked versions of the main dependencies');
+    } else {
+      build.add({ kind: 'RUN', commands: ['python -m venv /opt/venv'] }, venvComment);
+      build.add({ kind: 'ENV', vars: [['PATH', '/opt/venv/bin:$PATH']] });
+      build.add({ kind: 'COPY', sources: [this.requirementsFile], dest: './' }, 'Dependencies first: this layer is reused until the requirements change');
+      build.add({ kind: 'RUN', commands: [`pip install --no-cache-dir -r ${this.requirementsFile}`] });
+    }
 
     const run = df.stage('runtime', image, 'Runtime stage: the virtualenv and the app, nothing else.');
+    const labels = this.stack._labels();
+    if (labels.length) run.add({ kind: 'LABEL', labels }, 'Organisation-wide image labels');
     run.add(
       {
         kind: 'ENV',
@@ -212,6 +293,7 @@ export class BackendService extends StackService {
     );
     run.add({ kind: 'WORKDIR', path: '/app' });
     run.add({ kind: 'COPY', from: 'build', sources: ['/opt/venv'], dest: '/opt/venv' });
+    this._extraInstructions(BuildStage.RUNTIME).forEach((text, i) => run.add({ kind: 'RAW', text }, i === 0 ? 'Extra runtime instructions (addDockerfileInstructions)' : undefined));
     run.add({ kind: 'COPY', sources: ['.'], dest: '.' }, 'App files stay owned by root: the server can read but not modify them');
     run.add({ kind: 'USER', user: `${this.uid}:${this.uid}` }, 'A fixed non-root uid; no passwd entry is needed');
     run.add({ kind: 'EXPOSE', port: this.port });
@@ -261,7 +343,13 @@ export class BackendService extends StackService {
       '.gitignore',
       'Dockerfile',
       '.dockerignore',
+      ...this.stack._extraDockerignore(),
     ].join('\n');
+  }
+
+  private composeBuildArgs(): { args?: Record<string, string> } {
+    const args = Object.entries(this.options.buildArgs ?? {});
+    return args.length ? { args: Object.fromEntries(args.map(([k, v]) => [k, composeLiteral(v)])) } : {};
   }
 
   /** @internal */
@@ -272,6 +360,28 @@ export class BackendService extends StackService {
   /** @internal */
   public _publishedPorts(): Array<{ address: string; port: number }> {
     return this.options.hostPort !== undefined ? [{ address: '127.0.0.1', port: this.options.hostPort }] : [];
+  }
+
+  /**
+   * @internal Development variant: the build stage (which has the virtualenv) running the server
+   * with --reload from the host's sources.
+   */
+  public _devComposeService(comments: ComposeComments, at: string): ComposeService {
+    const prod = this._composeService(new Map(), at);
+    const svc: ComposeService = {
+      ...prod,
+      build: { ...prod.build!, target: 'build' },
+      command: ['uvicorn', this.options.app ?? 'main:app', '--host', '0.0.0.0', '--port', String(this.port), '--reload'],
+      working_dir: '/app',
+      volumes: [`./${this.path}:/app`],
+      ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${this.options.hostPort ?? this.port}}:${this.port}`],
+      read_only: false,
+      environment: { ...(prod.environment ?? {}), PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+    };
+    delete svc.image;
+    comments.set(`${at}.volumes`, 'Sources from the host; uvicorn --reload restarts on every change');
+    comments.set(`${at}.ports`, `Development port, on 127.0.0.1 only (${this.envPrefix}_DEV_PORT overrides it)`);
+    return svc;
   }
 
   /** @internal The host name and port other services use to reach this one. */
@@ -294,7 +404,7 @@ export class BackendService extends StackService {
       secrets.push({ envName: `${prefix}PGPASSWORD`, variable: db.passwordVariable });
     }
     const svc: ComposeService = {
-      build: { context: `./${this.path}`, dockerfile: 'Dockerfile' },
+      build: { context: `./${this.path}`, dockerfile: 'Dockerfile', ...this.composeBuildArgs() },
       restart: 'unless-stopped',
       healthcheck: {
         test: ['CMD', 'python', '-c', this.healthProbeScript()],

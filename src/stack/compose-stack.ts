@@ -3,13 +3,82 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { Component, Project } from 'projen';
+import { renderStackReadme } from './stack-readme';
 import type { StackService } from './stack-service';
-import { ComposeComments, ComposeDocument, renderCompose } from '../compose/compose-document';
+import { addStackTasks } from './stack-tasks';
+import { ComposeComments, ComposeDocument, ComposeService, renderCompose } from '../compose/compose-document';
 import { dotenvReadersAgree, EnvParseError, EnvVariableSpec, mergeEnvFile, renderEnvFile } from '../env/env-file';
 import { composeProjectName } from '../internal/names';
 import { RenderedFile } from '../internal/rendered-file';
 
 const STACK_SYMBOL = Symbol.for('projen-compose-stack.ComposeStack');
+
+/**
+ * Organisation-wide defaults for every file a stack generates: what a platform team sets once
+ * (in a project type of its own, or passed to `ComposeStack`) for all its repositories.
+ */
+export interface StackDefaults {
+  /**
+   * Prefix for every base image reference (`FROM` lines and compose `image:` keys), such as a
+   * company mirror: `registry.example.com/mirror/` turns `node:24-alpine` into
+   * `registry.example.com/mirror/node:24-alpine`.
+   *
+   * @default - none: images come from Docker Hub
+   */
+  readonly registryPrefix?: string;
+
+  /**
+   * Pinned references per image, keyed by the reference the constructs would use (for example
+   * `node:24-alpine`); the value is a more precise tag or a digest
+   * (`node:24.11.1-alpine@sha256:...`). The registry prefix applies to the pinned value.
+   *
+   * @default - none
+   */
+  readonly imagePins?: { [image: string]: string };
+
+  /**
+   * Labels for every built image (e.g. the OCI `org.opencontainers.image.source`, `.revision`,
+   * `.vendor`, `.licenses`), written as `LABEL` in the runtime stage of every Dockerfile.
+   *
+   * @default - none
+   */
+  readonly labels?: { [name: string]: string };
+
+  /**
+   * CPU limit of every service (`deploy.resources.limits.cpus`), e.g. `"1.0"`.
+   *
+   * @default - no limit
+   */
+  readonly cpuLimit?: string;
+
+  /**
+   * Memory limit of every service (`deploy.resources.limits.memory`), e.g. `"512m"`.
+   *
+   * @default - no limit
+   */
+  readonly memoryLimit?: string;
+
+  /**
+   * Rotate container logs at this size (json-file `max-size`), e.g. `"10m"`.
+   *
+   * @default - the engine's logging settings
+   */
+  readonly logMaxSize?: string;
+
+  /**
+   * Number of rotated log files kept (json-file `max-file`); used with `logMaxSize`.
+   *
+   * @default 3
+   */
+  readonly logMaxFiles?: number;
+
+  /**
+   * Extra `.dockerignore` patterns for every build context.
+   *
+   * @default - none
+   */
+  readonly dockerignore?: string[];
+}
 
 /**
  * Options for `ComposeStack`.
@@ -62,6 +131,62 @@ export interface ComposeStackOptions {
    * @default "secrets"
    */
   readonly secretsDir?: string;
+
+  /**
+   * Organisation-wide defaults (registry mirror, pins, labels, limits, log rotation, ignores).
+   *
+   * @default - none
+   */
+  readonly defaults?: StackDefaults;
+
+  /**
+   * Registry for the images the stack builds: each built service gets
+   * `image: <imageRegistry>/<project>-<service>:<imageTag>` next to `build:`, so
+   * `docker compose build` and `docker compose push` publish them.
+   *
+   * @default - no image names: compose names built images `<project>-<service>` locally
+   */
+  readonly imageRegistry?: string;
+
+  /**
+   * Tag of the built images (with `imageRegistry`); `${VAR}` interpolation works, e.g.
+   * `"${IMAGE_TAG:-latest}"`.
+   *
+   * @default "latest"
+   */
+  readonly imageTag?: string;
+
+  /**
+   * Generate a development compose file (`compose.dev.yaml`): the frontend's dev server with hot
+   * reload and the backend with `--reload`, both on the host's sources, dev ports on 127.0.0.1
+   * only. Compose never loads it by itself: use `npx projen stack:dev` or
+   * `docker compose -f compose.dev.yaml up`.
+   *
+   * @default true
+   */
+  readonly devMode?: boolean;
+
+  /**
+   * Add the `stack:*` tasks (up, down, logs, config, lint, dev) to the project.
+   *
+   * @default true
+   */
+  readonly tasks?: boolean;
+
+  /**
+   * Generate `README.Docker.md` next to the compose file: how to run, configure and deploy the
+   * stack, with every `.env` variable and its meaning.
+   *
+   * @default true
+   */
+  readonly readme?: boolean;
+
+  /**
+   * Target platform of every service, e.g. `linux/amd64`.
+   *
+   * @default - the engine's platform
+   */
+  readonly platform?: string;
 }
 
 /**
@@ -93,11 +218,17 @@ export class ComposeStack extends Component {
   public readonly fileSecrets: boolean;
   /** Folder of the secret files, relative to the project root. */
   public readonly secretsDir: string;
+  /** Organisation-wide defaults in effect. */
+  public readonly defaults: StackDefaults;
+  /** Path of the development compose file, when dev mode is on. */
+  public readonly devComposeFile?: string;
 
   /** @internal The network that frontends and backends share. */
   public readonly _webNetwork = 'web';
 
   private readonly requestedName: string;
+  private readonly options: ComposeStackOptions;
+  private readonly overrides: Array<{ path: string; value: any }> = [];
   private readonly managedFiles: RenderedFile[] = [];
 
   constructor(project: Project, options: ComposeStackOptions = {}) {
@@ -112,6 +243,8 @@ export class ComposeStack extends Component {
     this.envExampleFile = options.envExampleFile ?? path.posix.join(dir, '.env.example');
     this.fileSecrets = options.fileSecrets ?? false;
     this.secretsDir = path.posix.join(dir, options.secretsDir ?? 'secrets');
+    this.defaults = options.defaults ?? {};
+    this.options = options;
 
     // .env holds real values and secrets: never in git (also matches nested .env files)
     project.gitignore.exclude(`/${this.envFile}`, '.env', `/${this.secretsDir}/`);
@@ -121,6 +254,14 @@ export class ComposeStack extends Component {
       new RenderedFile(this, composeFile, { owner: this, commentPrefix: '#', render: () => this.renderComposeFile() }),
       new RenderedFile(this, this.envExampleFile, { owner: this, commentPrefix: '#', render: () => this.renderEnvExample() }),
     );
+    if (options.devMode ?? true) {
+      this.devComposeFile = path.posix.join(dir, 'compose.dev.yaml');
+      this.managedFiles.push(new RenderedFile(this, this.devComposeFile, { owner: this, commentPrefix: '#', render: () => this.renderComposeFile(true) }));
+    }
+    if (options.readme ?? true) {
+      this.managedFiles.push(new RenderedFile(this, path.posix.join(dir, 'README.Docker.md'), { owner: this, commentPrefix: '<!--', commentSuffix: ' -->', render: () => renderStackReadme(this) }));
+    }
+    if (options.tasks ?? true) addStackTasks(this);
 
     this.node.addValidation({ validate: () => this.validateStack() });
   }
@@ -144,6 +285,32 @@ export class ComposeStack extends Component {
   public synthesize(): void {
     this.writeEnvFile();
     this.writeSecretFiles();
+  }
+
+  /**
+   * Sets a value anywhere in the rendered `compose.yaml`, as projen's `addOverride` does for
+   * object files: `dottedPath` is dot-separated (`services.api.deploy.replicas`); a `null` value
+   * deletes the key. Applied last, after everything the constructs render.
+   */
+  public addOverride(dottedPath: string, value: any): void {
+    this.overrides.push({ path: dottedPath, value });
+  }
+
+  /** @internal The image reference after the organisation's pins and registry prefix. */
+  public _resolveImage(ref: string): string {
+    const pinned = this.defaults.imagePins?.[ref] ?? ref;
+    return (this.defaults.registryPrefix ?? '') + pinned;
+  }
+
+  /** @internal LABEL pairs for built images. */
+  public _labels(): Array<[string, string]> {
+    return Object.entries(this.defaults.labels ?? {});
+  }
+
+  /** @internal Extra .dockerignore lines. */
+  public _extraDockerignore(): string[] {
+    const extra = this.defaults.dockerignore ?? [];
+    return extra.length ? ['# Organisation-wide patterns', ...extra] : [];
   }
 
   /** @internal All variables the services need, in service order. */
@@ -181,13 +348,18 @@ export class ComposeStack extends Component {
     return errors;
   }
 
-  private renderComposeFile(): string {
+  private renderComposeFile(dev = false): string {
     const comments: ComposeComments = new Map();
-    const doc: ComposeDocument = { name: this.projectName, services: {} };
+    const doc: ComposeDocument = { name: dev ? `${this.projectName}-dev` : this.projectName, services: {} };
     const networks: Record<string, boolean> = {};
     const volumes: string[] = [];
     for (const s of this.services) {
-      doc.services[s.serviceName] = s._composeService(comments, `services.${s.serviceName}`);
+      const at = `services.${s.serviceName}`;
+      const svc = dev ? s._devComposeService(comments, at) : s._composeService(comments, at);
+      if (dev) volumes.push(...s._devVolumes());
+      s._applyDependencies(svc);
+      this.applyServiceDefaults(s.serviceName, svc);
+      doc.services[s.serviceName] = svc;
       Object.assign(networks, s._networks());
       volumes.push(...s._volumes());
     }
@@ -209,9 +381,31 @@ export class ComposeStack extends Component {
       comments.set('secrets', `Generated once by synth into ${this.secretsDir}/ (git-ignored); containers read them at /run/secrets/<name>`);
     }
     comments.set('name', 'Project name: keeps containers, networks and volumes apart from other stacks on this host');
+    if (dev) {
+      return renderCompose(doc, comments, [
+        'Development stack: dev servers with hot reload on the host\'s sources, ports on 127.0.0.1 only.',
+        `Run: docker compose -f ${path.posix.basename(this.devComposeFile!)} up --build   (a plain "docker compose up" runs the production stack)`,
+      ]);
+    }
+    for (const o of this.overrides) applyOverride(doc as any, o.path, o.value);
     return renderCompose(doc, comments, [
       `Run: docker compose up -d --build --wait   (values come from ${path.posix.basename(this.envFile)}; see ${path.posix.basename(this.envExampleFile)})`,
     ]);
+  }
+
+  /** Image names, platform, limits and log rotation that apply to every service. */
+  private applyServiceDefaults(name: string, svc: ComposeService): void {
+    if (svc.build && this.options.imageRegistry && !svc.image) {
+      svc.image = `${this.options.imageRegistry.replace(/\/+$/, '')}/${this.projectName}-${name}:${this.options.imageTag ?? 'latest'}`;
+    }
+    if (this.options.platform) svc.platform = this.options.platform;
+    const d = this.defaults;
+    if (d.cpuLimit || d.memoryLimit) {
+      svc.deploy = { resources: { limits: { ...(d.cpuLimit ? { cpus: d.cpuLimit } : {}), ...(d.memoryLimit ? { memory: d.memoryLimit } : {}) } } };
+    }
+    if (d.logMaxSize) {
+      svc.logging = { driver: 'json-file', options: { 'max-size': d.logMaxSize, 'max-file': String(d.logMaxFiles ?? 3) } };
+    }
   }
 
   /** Secret files (file-secrets mode): compose secret name and path relative to the project root. */
@@ -221,6 +415,16 @@ export class ComposeStack extends Component {
     return this._envVariables()
       .filter((v) => v.secret && !seen.has(v.name) && seen.add(v.name))
       .map((spec) => ({ name: spec.name.toLowerCase(), file: path.posix.join(this.secretsDir, spec.name.toLowerCase()), spec }));
+  }
+
+  /** @internal Secret files, for the generated README. */
+  public _secretFileList(): Array<{ name: string; file: string; spec: EnvVariableSpec }> {
+    return this.secretFiles();
+  }
+
+  /** @internal Variables kept in `.env` (in file-secrets mode, secrets live in files instead). */
+  public _envFileVariables(): EnvVariableSpec[] {
+    return this.envFileVariables();
   }
 
   /** Variables kept in `.env` (in file-secrets mode, secrets live in files instead). */
@@ -305,6 +509,19 @@ export class ComposeStack extends Component {
       this.project.logger.info(`${this.envFile}: added ${result.added.join(', ')}`);
     }
   }
+}
+
+/** Sets (or with `null`, deletes) a dot-separated path in an object, creating maps on the way. */
+function applyOverride(doc: Record<string, any>, dotted: string, value: any): void {
+  const keys = dotted.split('.');
+  let cur = doc;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k];
+  }
+  const last = keys[keys.length - 1];
+  if (value === null) delete cur[last];
+  else cur[last] = value;
 }
 
 /** A strong random development secret (hex: safe unquoted in every env-file reader and URL). */

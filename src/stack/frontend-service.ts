@@ -2,7 +2,7 @@ import * as path from 'path';
 import { BackendService } from './backend-service';
 import { ComposeStack } from './compose-stack';
 import { validPort } from './postgres-database';
-import { checkRelativeFolder, StackService } from './stack-service';
+import { BuildStage, checkRelativeFolder, StackService } from './stack-service';
 import { ComposeComments, ComposeService, composeLiteral } from '../compose/compose-document';
 import { DockerfileModel, renderDockerfile } from '../dockerfile/dockerfile';
 import { EnvVariableSpec } from '../env/env-file';
@@ -165,6 +165,7 @@ export class FrontendService extends StackService {
 
   private readonly options: FrontendServiceOptions;
   private readonly proxies: Proxy[] = [];
+  private readonly extraLocations: Array<{ match: string; directives: string[] }> = [];
 
   constructor(stack: ComposeStack, id: string, options: FrontendServiceOptions) {
     super(stack, id);
@@ -190,6 +191,15 @@ export class FrontendService extends StackService {
   public proxyApi(backend: BackendService, options: ProxyApiOptions = {}): void {
     const prefix = (options.pathPrefix ?? '/api').replace(/\/+$/, '');
     this.proxies.push({ backend, prefix, strip: options.stripPrefix ?? false });
+  }
+
+  /**
+   * Adds a `location` block to the nginx server, ahead of the SPA fallback: `match` is what
+   * follows `location` (`/docs/`, `= /robots.txt`, `~ \\.php$`), `directives` are nginx
+   * directives without the final `;` (for example `return 301 https://docs.example.com`).
+   */
+  public addNginxLocation(match: string, directives: string[]): void {
+    this.extraLocations.push({ match, directives });
   }
 
   /** @internal */
@@ -259,13 +269,14 @@ export class FrontendService extends StackService {
 
   private dockerfile(): DockerfileModel {
     const pm = this.detectPackageManager() ?? PackageManager.NPM;
-    const nodeImage = this.options.nodeImage ?? DEFAULT_IMAGES.node;
-    const nginxImage = this.options.nginxImage ?? DEFAULT_IMAGES.nginx;
+    const nodeImage = this.stack._resolveImage(this.options.nodeImage ?? DEFAULT_IMAGES.node);
+    const nginxImage = this.stack._resolveImage(this.options.nginxImage ?? DEFAULT_IMAGES.nginx);
     const df = new DockerfileModel();
     df.header.push(`Frontend "${this.serviceName}": built with ${pm === PackageManager.YARN_BERRY ? 'yarn' : pm}, served by nginx as uid ${NGINX_UID}.`, `Build: docker compose build ${this.serviceName}`);
 
     const build = df.stage('build', nodeImage, 'Build stage: install from the lockfile and run the build script.');
     build.add({ kind: 'WORKDIR', path: '/app' });
+    this._extraInstructions(BuildStage.BUILD).forEach((text, i) => build.add({ kind: 'RAW', text }, i === 0 ? 'Extra build instructions (addDockerfileInstructions)' : undefined));
     build.add(
       { kind: 'ENV', vars: [['NODE_ENV', 'production']] },
       'Production build; the install below still includes devDependencies, which the build needs',
@@ -282,6 +293,13 @@ export class FrontendService extends StackService {
     build.add({ kind: 'RUN', commands: [`${install.run} ${this.options.buildScript ?? 'build'}`] });
 
     const run = df.stage('runtime', nginxImage, 'Runtime stage: only the built files and the nginx config.');
+    const labels = this.stack._labels();
+    if (labels.length) run.add({ kind: 'LABEL', labels }, 'Organisation-wide image labels');
+    const extraRuntime = this._extraInstructions(BuildStage.RUNTIME);
+    if (extraRuntime.length) {
+      run.add({ kind: 'USER', user: 'root' }, 'Extra runtime instructions (addDockerfileInstructions)');
+      extraRuntime.forEach((text) => run.add({ kind: 'RAW', text }));
+    }
     run.add({ kind: 'COPY', sources: ['nginx.conf'], dest: '/etc/nginx/nginx.conf' }, 'Complete nginx config: pid and temp files in /tmp, port 8080, no version banner');
     run.add(
       { kind: 'COPY', sources: ['runtime-config.sh'], dest: '/docker-entrypoint.d/40-runtime-config.sh', chmod: '0555' },
@@ -402,6 +420,11 @@ export class FrontendService extends StackService {
     idx.directive('add_header', ['Cache-Control', 'no-cache', 'always']);
     this.securityHeaders(idx);
 
+    this.extraLocations.forEach(({ match, directives }, i) => {
+      const loc = server.block('location', match.trim().split(/\s+/), i === 0 ? 'Extra locations (addNginxLocation)' : undefined);
+      for (const d of directives) loc.directive(d.trim().replace(/;$/, ''), []);
+    });
+
     server
       .block('location', ['~', '\\.[A-Za-z0-9]+$'], 'A path with a file extension is a file: 404 when missing, not the app')
       .directive('try_files', ['$uri', '=404']);
@@ -458,7 +481,46 @@ export class FrontendService extends StackService {
       '.gitignore',
       'Dockerfile',
       '.dockerignore',
+      ...this.stack._extraDockerignore(),
     ].join('\n');
+  }
+
+  /**
+   * @internal Development variant: the package manager's dev server with hot reload, on the
+   * host's sources; API requests go to the backend named in API_PROXY_TARGET.
+   */
+  public _devComposeService(comments: ComposeComments, at: string): ComposeService {
+    const pm = this.detectPackageManager() ?? PackageManager.NPM;
+    const install = this.installSteps(pm);
+    const devPort = 5173;
+    // npm needs "--" before the script's own arguments; pnpm and yarn pass them on
+    const devRun = pm === PackageManager.NPM ? 'npm run dev --' : `${install.run} dev`;
+    const script = [install.corepack ? 'corepack enable' : undefined, install.command, `exec ${devRun} --host 0.0.0.0 --port ${devPort}`].filter(Boolean).join(' && ');
+    const svc: ComposeService = {
+      image: this.stack._resolveImage(this.options.nodeImage ?? DEFAULT_IMAGES.node),
+      working_dir: '/app',
+      command: ['sh', '-c', script],
+      volumes: [`./${this.path}:/app`, `${this.serviceName}-node-modules:/app/node_modules`],
+      ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${devPort}}:${devPort}`],
+      restart: 'unless-stopped',
+      security_opt: ['no-new-privileges:true'],
+      networks: [this.stack._webNetwork],
+    };
+    if (this.proxies.length) {
+      const p = this.proxies[0];
+      svc.environment = { API_PROXY_TARGET: `http://${p.backend._upstream()}`, API_PATH_PREFIX: p.prefix };
+      svc.depends_on = {};
+      for (const x of this.proxies) svc.depends_on[x.backend.serviceName] = { condition: 'service_healthy' };
+      comments.set(`${at}.environment`, "For the dev server's proxy (e.g. server.proxy in vite.config): where the API answers");
+    }
+    comments.set(`${at}.volumes`, 'Sources from the host (hot reload); dependencies in a volume of their own');
+    comments.set(`${at}.ports`, `Dev server on 127.0.0.1 only (${this.envPrefix}_DEV_PORT overrides it)`);
+    return svc;
+  }
+
+  /** @internal */
+  public _devVolumes(): string[] {
+    return [`${this.serviceName}-node-modules`];
   }
 
   /** @internal */

@@ -182,7 +182,7 @@ export class PostgresDatabase extends StackService {
   public _composeService(comments: ComposeComments, at: string): ComposeService {
     const hint = `set it in ${this.stack.envFile} (copy ${this.stack.envExampleFile} or run npx projen)`;
     const svc: ComposeService = {
-      image: this.image,
+      image: this.stack._resolveImage(this.image),
       environment: {
         POSTGRES_DB: this.database,
         POSTGRES_USER: requiredVariable(this.userVariable, hint),

@@ -10,6 +10,28 @@ import { envPrefix, SERVICE_NAME_RE, suggestServiceName } from '../internal/name
 import { RenderedFile, RenderedFileOptions } from '../internal/rendered-file';
 
 /**
+ * A stage of a generated Dockerfile, for extra instructions.
+ */
+export enum BuildStage {
+  /** The build stage (dependencies, compilers); extra instructions run before the dependency install. */
+  BUILD = 'build',
+  /** The runtime stage; extra instructions run as root before the app files are copied. */
+  RUNTIME = 'runtime',
+}
+
+/**
+ * When a service may start, relative to a service it depends on.
+ */
+export enum DependencyCondition {
+  /** Once the dependency is healthy (its healthcheck passes). */
+  HEALTHY = 'service_healthy',
+  /** Once the dependency has started. */
+  STARTED = 'service_started',
+  /** Once the dependency (a one-shot job) has exited with status 0. */
+  COMPLETED_SUCCESSFULLY = 'service_completed_successfully',
+}
+
+/**
  * A service of a `ComposeStack`: a compose service plus the files it generates.
  */
 export abstract class StackService extends Component {
@@ -22,6 +44,8 @@ export abstract class StackService extends Component {
 
   private readonly managedFiles: RenderedFile[] = [];
   private readonly extraEnv: Array<{ name: string; value: EnvValue }> = [];
+  private readonly extraInstructions: Record<string, string[]> = {};
+  private readonly dependencies: Array<{ service: StackService; condition: DependencyCondition }> = [];
 
   constructor(stack: ComposeStack, id: string) {
     super(stack, id);
@@ -47,6 +71,18 @@ export abstract class StackService extends Component {
           const problem = f.checkNotUserOwned();
           if (problem) errors.push(problem);
         }
+        for (const d of this.dependencies) {
+          const other = this._sameStackProblem(d.service, 'dependsOn');
+          if (other) errors.push(this._problem(other));
+          if (d.service === this) errors.push(this._problem('a service cannot depend on itself'));
+        }
+        for (const [stage, lines] of Object.entries(this.extraInstructions)) {
+          for (const l of lines) {
+            if (!/^[A-Za-z]+\s/.test(l.trim()) || /^\s*FROM\s/i.test(l)) {
+              errors.push(this._problem(`extra ${stage} instruction "${l}" must be one Dockerfile instruction such as "RUN ...", and not FROM`));
+            }
+          }
+        }
         return errors;
       },
     });
@@ -64,6 +100,44 @@ export abstract class StackService extends Component {
    */
   public addEnvironment(name: string, value: EnvValue): void {
     this.extraEnv.push({ name, value });
+  }
+
+  /**
+   * Adds Dockerfile instructions (e.g. `RUN apt-get install ...`, `ENV ...`) to a stage of this
+   * service's generated Dockerfile. Services without a Dockerfile ignore them.
+   */
+  public addDockerfileInstructions(stage: BuildStage, ...instructions: string[]): void {
+    (this.extraInstructions[stage] ??= []).push(...instructions);
+  }
+
+  /**
+   * Starts this service only once `service` is healthy, started, or (for a one-shot job) has
+   * completed successfully.
+   */
+  public dependsOn(service: StackService, condition: DependencyCondition = DependencyCondition.HEALTHY): void {
+    this.dependencies.push({ service, condition });
+  }
+
+  /** @internal Extra instructions for a stage. */
+  protected _extraInstructions(stage: BuildStage): string[] {
+    return this.extraInstructions[stage] ?? [];
+  }
+
+  /** @internal Adds the `dependsOn` entries to a compose service. */
+  public _applyDependencies(svc: ComposeService): void {
+    if (!this.dependencies.length) return;
+    svc.depends_on = svc.depends_on ?? {};
+    for (const d of this.dependencies) svc.depends_on[d.service.serviceName] = { condition: d.condition };
+  }
+
+  /** @internal The service in the development compose file (default: as in production). */
+  public _devComposeService(comments: ComposeComments, at: string): ComposeService {
+    return this._composeService(comments, at);
+  }
+
+  /** @internal Named volumes only the development compose file needs. */
+  public _devVolumes(): string[] {
+    return [];
   }
 
   /** @internal Variables this service needs in `.env` (or as secret files). */
