@@ -15,7 +15,7 @@ const project = new cdk.JsiiProject({
   // lint src/ and test/ with the dev tsconfig (it is not named tsconfig.json, so no project service)
   eslintOptions: { dirs: ['src'], devdirs: ['test'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { include: ['.projenrc.ts'], exclude: ['examples', 'bench/out'] },
+  tsconfigDev: { include: ['.projenrc.ts'], exclude: ['examples', 'assets', 'bench/out'] },
 
   peerDeps: ['projen@^0.103.25', 'constructs@^10.8.1'],
   bundledDeps: ['yaml@^2.6.0'],
@@ -52,7 +52,7 @@ project.gitignore.exclude(
   '/examples/**/__pycache__/',
   '/.tools/',
 );
-project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/', '/bench/', '/docs/', '/.tools/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/.ci/', '/bench/', '/docs/', '/.tools/', '/requirements-dev.txt');
 project.eslint?.addIgnorePattern('examples/');
 
 // Quick start: installs, builds, and synthesizes the bundled example (`-- --up` also starts it).
@@ -63,6 +63,13 @@ project.package.setScript('test:all', 'bash scripts/test-all.sh');
 project.addTask('example', {
   description: 'Synthesize examples/fullstack with the library as built from this repository',
   exec: 'bash scripts/synth-example.sh',
+});
+
+// Benchmarks (not tests): synth overhead and scaling, image sizes, rebuilds, build context; writes docs/benchmarks.md
+project.addTask('bench', {
+  description: 'Run the benchmark suite and write docs/benchmarks.md (--synth-only skips the Docker figures)',
+  exec: 'node bench/run.js',
+  receiveArgs: true,
 });
 
 project.synth();

@@ -6,3 +6,4 @@ export * from './stack/frontend-service';
 export * from './env/env-value';
 export * from './stack/image-service';
 export * from './stack/backend-process';
+export * from './project/compose-stack-project';

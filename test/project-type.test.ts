@@ -262,10 +262,14 @@ describe('projen new --from the packed library', () => {
     expect(snapshot(dir)).toEqual(created);
   });
 
+  /** Files that projen generated in the new repository (its .projen/files.json). */
+  const generated = (re: RegExp) => (JSON.parse(created['.projen/files.json']).files as string[]).filter((f) => re.test(f));
+
   describeWithTools('hadolint', [hadolint()], () => {
-    test('the generated Dockerfiles have zero findings', () => {
+    test('every generated Dockerfile has zero findings', () => {
       const [bin] = hadolint().command!;
-      for (const f of ['frontend/Dockerfile', 'backend/Dockerfile']) {
+      expect(generated(/(^|\/)Dockerfile$/)).toEqual(expect.arrayContaining(['frontend/Dockerfile', 'backend/Dockerfile']));
+      for (const f of generated(/(^|\/)Dockerfile$/)) {
         const r = run([bin, '-f', 'json', '--failure-threshold', 'style', path.join(dir, f)], { allowFail: true });
         expect({ file: f, findings: JSON.parse(r.stdout || '[]') }).toEqual({ file: f, findings: [] });
         expect(r.status).toBe(0);
@@ -282,6 +286,13 @@ describe('projen new --from the packed library', () => {
       expect(Object.keys(cfg.services).sort()).toEqual(['api', 'db', 'web']);
       expect(cfg.services.web.ports[0].published).toBe('8080');
       expect(cfg.services.db.ports).toBeUndefined();
+    });
+
+    test('accepts every other generated compose file (such as the development stack)', () => {
+      for (const f of generated(/(^|\/)compose[^/]*\.ya?ml$/).filter((x) => x !== 'compose.yaml')) {
+        const r = run(['docker', 'compose', '-f', path.join(dir, f), 'config', '--quiet'], { cwd: dir, allowFail: true });
+        expect({ file: f, status: r.status, stderr: r.stderr.trim() }).toEqual({ file: f, status: 0, stderr: '' });
+      }
     });
   });
 

@@ -5,10 +5,9 @@
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
-const { REPO, run, bash, median, min, max, shuffle, log } = require('./util');
+const { run, bash, median, min, max, shuffle, log } = require('./util');
 
 const PROBE = path.join(__dirname, 'probe.js');
-const EXAMPLE_NODE_MODULES = path.join(REPO, 'examples', 'fullstack', 'node_modules');
 
 /** Sizes of the generated stacks for the scaling curve: backends, databases, frontends. */
 const STACK_SIZES = [5, 10, 30, 100].map((n) => ({ backends: n, databases: Math.max(1, Math.round(n / 10)), frontends: Math.max(1, Math.round(n / 10)) }));
@@ -71,14 +70,14 @@ project.synth();
 }
 
 /** Copies the example copy's bootstrap files so that the first `npx projen` finds its default task. */
-function bootstrap(dir, exampleDir) {
+function bootstrap(dir, exampleDir, nodeModules) {
   fs.mkdirSync(path.join(dir, '.projen'), { recursive: true });
   fs.copyFileSync(path.join(exampleDir, 'package.json'), path.join(dir, 'package.json'));
   for (const f of ['tsconfig.projen.json', '.projen/tasks.json']) {
     fs.copyFileSync(path.join(exampleDir, f), path.join(dir, f));
     fs.chmodSync(path.join(dir, f), 0o644);
   }
-  fs.symlinkSync(EXAMPLE_NODE_MODULES, path.join(dir, 'node_modules'));
+  fs.symlinkSync(nodeModules, path.join(dir, 'node_modules'));
 }
 
 function write(file, text) {
@@ -86,8 +85,11 @@ function write(file, text) {
   fs.writeFileSync(file, text);
 }
 
-/** Creates the projects. `exampleDir` is a synthesized copy of examples/fullstack. */
-function prepare(work, exampleDir) {
+/**
+ * Creates the projects. `exampleDir` is a synthesized copy of examples/fullstack; `nodeModules` the
+ * folder every project's node_modules links to (projen, ts-node and the packed library).
+ */
+function prepare(work, exampleDir, nodeModules) {
   const root = path.join(work, 'synth');
   fs.mkdirSync(root, { recursive: true });
   const variants = [{ key: 'example', label: 'examples/fullstack (3 services)', dir: exampleDir, services: 3, composeFile: 'compose.yaml' }];
@@ -101,14 +103,14 @@ function prepare(work, exampleDir) {
 
   for (const n of [6, 100]) {
     const dir = path.join(root, `dc${n}`);
-    bootstrap(dir, exampleDir);
+    bootstrap(dir, exampleDir, nodeModules);
     write(path.join(dir, '.projenrc.ts'), dockerComposeProjenrc(n));
     variants.push({ key: `dc${n}`, label: `projen DockerCompose, ${n} services (reference)`, dir, services: n, composeFile: 'docker-compose.yml' });
   }
 
   for (const size of STACK_SIZES) {
     const dir = path.join(root, `stack${size.backends}`);
-    bootstrap(dir, exampleDir);
+    bootstrap(dir, exampleDir, nodeModules);
     write(path.join(dir, '.projenrc.ts'), stackProjenrc(size));
     for (let i = 0; i < size.frontends; i++) {
       const f = path.join(dir, 'frontends', `web${i}`);
@@ -180,8 +182,8 @@ function generatedFiles(v) {
   }
 }
 
-function measure(work, exampleDir, { rounds, rand }) {
-  const variants = prepare(work, exampleDir);
+function measure(work, exampleDir, { rounds, rand, nodeModules }) {
+  const variants = prepare(work, exampleDir, nodeModules);
   const probeFile = path.join(work, 'probe.jsonl');
   log(`synth: warm-up and check of ${variants.length} projects`);
   for (const v of variants) {

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { typescript } from 'projen';
 import { StarterApp, StarterApps } from './starter-apps';
 import { BackendService } from '../stack/backend-service';
-import { ComposeStack } from '../stack/compose-stack';
+import { ComposeStack, ComposeStackOptions } from '../stack/compose-stack';
 import { FrontendService } from '../stack/frontend-service';
 import { PostgresDatabase } from '../stack/postgres-database';
 
@@ -125,6 +125,16 @@ export interface ComposeStackProjectOptions extends typescript.TypeScriptProject
    * @default true
    */
   readonly starterApps?: boolean;
+
+  /**
+   * Further options of the stack: organisation defaults (base-image registry mirror, pins,
+   * labels, limits, log rotation, `.dockerignore` entries), image names for deployment, the
+   * development mode, tasks and the generated `README.Docker.md`. A company project type built
+   * on this one sets its `defaults` here. `stackName` takes precedence over `name`.
+   *
+   * @default - the defaults of `ComposeStackOptions`
+   */
+  readonly stackOptions?: ComposeStackOptions;
 }
 
 /** URL path prefix of the API on the frontend's origin. */
@@ -144,6 +154,12 @@ const DEFAULT_TYPESCRIPT = '~5.9.3';
  * `npx projen new --from projen-compose-stack` creates one, with starter apps, ready for
  * `docker compose up -d --build --wait`. The stack's constructs are public properties, so
  * `.projenrc.ts` can customise them (`project.backend?.addEnvironment(...)`, ...).
+ *
+ * Defaults that differ from `TypeScriptProject`, to keep the repository small: `projenrcTs`,
+ * no sample code, jest, eslint, GitHub files, release, package task, dependency upgrades or
+ * `.npmignore`; `typescript@~5.9.3` unless `typescriptVersion` is set (ts-node, which runs
+ * `.projenrc.ts`, does not work with TypeScript 7); the compile task is skipped while `src/`
+ * holds no TypeScript file.
  *
  * @pjid compose-stack
  */
@@ -166,7 +182,7 @@ export class ComposeStackProject extends typescript.TypeScriptProject {
     }
     const frontendPath = options.frontendPath ?? 'frontend';
     const backendPath = options.backendPath ?? 'backend';
-    const stackName = options.stackName ?? options.name;
+    const stackName = options.stackName ?? options.stackOptions?.name ?? options.name;
     const frontendPort = options.frontendPort ?? 8080;
 
     super({
@@ -215,7 +231,7 @@ export class ComposeStackProject extends typescript.TypeScriptProject {
       new StarterApps(this, starters);
     }
 
-    this.stack = new ComposeStack(this, { name: stackName });
+    this.stack = new ComposeStack(this, { ...options.stackOptions, name: stackName });
 
     if (withDatabase) {
       const database = options.databaseName ?? databaseNameFor(stackName);

@@ -261,7 +261,6 @@ export class ComposeStack extends Component {
     if (options.readme ?? true) {
       this.managedFiles.push(new RenderedFile(this, path.posix.join(dir, 'README.Docker.md'), { owner: this, commentPrefix: '<!--', commentSuffix: ' -->', render: () => renderStackReadme(this) }));
     }
-    if (options.tasks ?? true) addStackTasks(this);
 
     this.node.addValidation({ validate: () => this.validateStack() });
   }
@@ -280,6 +279,7 @@ export class ComposeStack extends Component {
     if (errors.length) {
       throw new Error(`ComposeStack "${this.projectName}" (${this.composeFile}) is not valid:\n${errors.join('\n')}`);
     }
+    if (this.options.tasks ?? true) addStackTasks(this);
   }
 
   public synthesize(): void {

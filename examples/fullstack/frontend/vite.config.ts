@@ -27,9 +27,10 @@ export default defineConfig({
     outDir: 'dist',
   },
   server: {
-    // In `vite dev`, forward API calls to the backend running locally.
+    // In `vite dev`, forward API calls to the backend: API_PROXY_TARGET is set by the stack's
+    // development compose file (compose.dev.yaml); otherwise the backend runs locally.
     proxy: {
-      '/api': 'http://localhost:8000',
+      '/api': process.env.API_PROXY_TARGET ?? 'http://localhost:8000',
     },
   },
 });
