@@ -15,7 +15,12 @@ const project = new cdk.JsiiProject({
   // lint src/ and test/ with the dev tsconfig (it is not named tsconfig.json, so no project service)
   eslintOptions: { dirs: ['src'], devdirs: ['test'], projectService: false, tsconfigPath: './tsconfig.dev.json' },
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { include: ['.projenrc.ts'], exclude: ['examples', 'assets', 'bench/out'] },
+  tsconfigDev: {
+    include: ['.projenrc.ts'],
+    exclude: ['examples', 'assets', 'bench/out'],
+    // the example company project type imports the library by its package name
+    compilerOptions: { paths: { 'projen-compose-stack': ['./src/index.ts'] } },
+  },
 
   peerDeps: ['projen@^0.103.25', 'constructs@^10.8.1'],
   bundledDeps: ['yaml@^2.6.0'],
@@ -30,6 +35,8 @@ const project = new cdk.JsiiProject({
       maxWorkers: 2,
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // examples import the library by its package name, as users do
+      moduleNameMapper: { '^projen-compose-stack$': '<rootDir>/src/index.ts' },
     },
   },
 
