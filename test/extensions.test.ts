@@ -3,12 +3,9 @@
  * hatches and lockfile-based Python packaging.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { run, synthExampleCopy } from './support/example';
-import { makeOutdir, newProject, read } from './support/project';
-import { freePort, http, RunningStack } from './support/stack';
-import { composeV2, describeWithTools, dockerEngine, hadolint, REPO_ROOT } from './support/tools';
 import {
   BackendProcess,
   BackendService,
@@ -22,6 +19,10 @@ import {
   PostgresDatabase,
   PythonPackaging,
 } from '../src';
+import { run, synthExampleCopy } from './support/example';
+import { makeOutdir, newProject, read } from './support/project';
+import { freePort, http, RunningStack } from './support/stack';
+import { composeV2, describeWithTools, dockerEngine, hadolint, REPO_ROOT } from './support/tools';
 
 jest.setTimeout(1_800_000);
 
@@ -267,7 +268,7 @@ describeWithTools('stack tasks', [composeV2(), hadolint()], () => {
 
   test('without Docker or hadolint on PATH, every task stops with a message saying what to install', () => {
     // a PATH with node and npx but neither docker nor hadolint
-    const bin = fs.mkdtempSync(path.join(require('os').tmpdir(), 'pcs-path-'));
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pcs-path-'));
     for (const tool of ['node', 'npx', 'npm', 'sh', 'bash', 'env', 'cat', 'sed', 'dirname', 'uname', 'basename', 'readlink']) {
       const where = run(['sh', '-c', `command -v ${tool}`], { allowFail: true }).stdout.trim();
       if (where) fs.symlinkSync(where, path.join(bin, tool));
