@@ -146,6 +146,15 @@ class Engine {
     return r.status === 0 ? r.stdout.trim() : undefined;
   }
 
+  /** Whether a base image is a local stand-in (docker-sandbox), and the runtime version it reports. */
+  baseInfo(ref) {
+    const r = docker(['image', 'inspect', '-f', '{{json .Config.Labels}}\t{{json .Config.Env}}', ref]);
+    if (r.status !== 0) return {};
+    const [labels, env] = r.stdout.trim().split('\t').map((x) => JSON.parse(x) ?? {});
+    const version = (env || []).map((e) => /^(PYTHON_VERSION|NODE_VERSION|NGINX_VERSION)=(.*)$/.exec(e)).find(Boolean);
+    return { standin: labels['docker-sandbox.standin'] === 'true', version: version ? `${version[1]}=${version[2]}` : undefined };
+  }
+
   imageSize(ref) {
     return Number(dockerMust(['image', 'inspect', '-f', '{{.Size}}', ref]).stdout.trim());
   }
@@ -365,7 +374,7 @@ function sizeFigure(eng, dir) {
     const hist = eng.history(ref);
     const added = hist.slice(0, hist.length - eng.history(base).length).filter((l) => l.size > 0);
     const overhead = size - baseSize - payload;
-    return { ref, size, base, baseSize, payload, parts, overhead, limit, pass: overhead <= limit, layers: added.map((l) => ({ size: l.size, createdBy: short(l.createdBy.replace(/^\/bin\/sh -c /, 'RUN ')) })) };
+    return { ref, size, base, baseSize, baseInfo: eng.baseInfo(base), payload, parts, overhead, limit, pass: overhead <= limit, layers: added.map((l) => ({ size: l.size, createdBy: short(l.createdBy.replace(/^\/bin\/sh -c /, 'RUN ')) })) };
   };
   return {
     web: image(web, webBase, assetsBytes, { assets: assetsBytes, assetFiles: assets.length }, 2e6),
@@ -435,7 +444,7 @@ function baselineFigure(eng, exampleSrc) {
     const base = fromImage(path.join(dir, 'Dockerfile'), 'production');
     const hist = eng.history(ref);
     const added = hist.slice(0, hist.length - eng.history(base).length).filter((l) => l.size > 0);
-    out[svc] = { ref, size, base, baseSize: eng.imageSize(base), buildMs: r.ms, starts: startCheck(eng, ref, svc), layers: added.map((l) => ({ size: l.size, createdBy: short(l.createdBy.replace(/^\/bin\/sh -c /, 'RUN ')) })) };
+    out[svc] = { ref, size, base, baseSize: eng.imageSize(base), baseInfo: eng.baseInfo(base), buildMs: r.ms, starts: startCheck(eng, ref, svc), layers: added.map((l) => ({ size: l.size, createdBy: short(l.createdBy.replace(/^\/bin\/sh -c /, 'RUN ')) })) };
     log(`engine: baseline ${svc}: ${(size / 1e6).toFixed(1)} MB, starts: ${out[svc].starts.ok ? 'yes' : `NO (${out[svc].starts.detail})`}`);
   }
   return out;

@@ -26,6 +26,29 @@ const mark = (pass) => (pass ? 'pass' : '**miss**');
 const pct = (x) => `${(x * 100).toFixed(0)} %`;
 const kb = (k) => `${(k / 1024).toFixed(0)} MiB`;
 
+const PHASES = [
+  ['outsideMs', 'outside ts-node (npx, projen CLI)'],
+  ['startMs', 'ts-node start-up, compile of .projenrc.ts, imports'],
+  ['constructsMs', 'constructs'],
+  ['synthMs', 'project.synth() (render + write)'],
+];
+
+/** Median time of each phase of a synth, per project (see MARK_START in synth.js). */
+function phaseTable(v, keys) {
+  return table(
+    ['project', ...PHASES.map((p) => p[1]), 'wall (median)'],
+    keys.map((k) => [v[k].label, ...PHASES.map(([p]) => fmtMs(v[k].phasesMedianMs[p])), fmtMs(v[k].medianMs)]),
+  );
+}
+
+/** Phase medians of a minus b, largest first: [{ key, label, ms }]. */
+function phaseDiff(v, a, b) {
+  return PHASES.map(([p, label]) => ({ key: p, label, ms: v[a].phasesMedianMs[p] - v[b].phasesMedianMs[p] })).sort((x, y) => y.ms - x.ms);
+}
+
+const signedMs = (ms) => `${ms < 0 ? '−' : '+'}${Math.abs(ms) >= 1000 ? `${(Math.abs(ms) / 1000).toFixed(2)} s` : `${Math.abs(ms).toFixed(0)} ms`}`;
+const diffText = (d) => d.map((x) => `${x.label} ${signedMs(x.ms)}`).join(', ');
+
 function summaryRows(r) {
   const rows = [];
   const s = r.synth;
@@ -78,6 +101,15 @@ function machineSection(r) {
   } else {
     lines.push('- Docker: not used in this run (--synth-only)');
   }
+  const z = r.engine?.sizes;
+  if (z && (z.web.baseInfo?.standin || z.api.baseInfo?.standin)) {
+    const bl = r.engine.baseline && !r.engine.baseline.skipped ? r.engine.baseline : undefined;
+    const refs = [z.web, z.api, ...(bl ? [bl.web, bl.api] : [])].filter((x) => x.baseInfo?.standin).map((x) => `\`${x.base}\`${x.baseInfo.version ? ` (${x.baseInfo.version})` : ''}`);
+    lines.push(
+      `- Base images: no registry can be reached here, so ${refs.join(', ')} are local stand-ins (\`/work/shared/docker-sandbox/standin-images\`: Debian bookworm underneath, Debian's versions whatever the tag). ` +
+        'Image and base sizes are those of the stand-ins; the overheads and ratios compare like with like.',
+    );
+  }
   return lines.join('\n');
 }
 
@@ -110,9 +142,14 @@ function synthSections(r) {
   out.push('');
   const addMs = v.example.medianMs - v.bare.medianMs;
   out.push(
-    `The stack adds ${fmtMs(Math.max(0, addMs))} (median) to a synth of ${fmtMs(v.bare.medianMs)}, most of which is ts-node compiling \`.projenrc.ts\` and loading projen; ` +
-      `peak memory ${kb(v.example.peakRssKbMedian)} against ${kb(v.bare.peakRssKbMedian)}.`,
+    `The stack changes the median synth by ${signedMs(addMs)} (${fmtMs(v.example.medianMs)} against ${fmtMs(v.bare.medianMs)}); peak memory ${kb(v.example.peakRssKbMedian)} against ${kb(v.bare.peakRssKbMedian)}. ` +
+      'Where the time goes, from timestamps that every variant\'s `.projenrc.ts` records after its imports and around `project.synth()`, ' +
+      'the rest of the wall time being outside the ts-node process (medians per phase, so they do not add up exactly):',
   );
+  out.push('');
+  out.push(phaseTable(v, ['example', 'bare', 'dc6']));
+  out.push('');
+  out.push(`Example minus bare, per phase: ${diffText(phaseDiff(v, 'example', 'bare'))}.`);
   out.push('');
 
   out.push('## 2. Scaling');
@@ -145,10 +182,14 @@ function synthSections(r) {
   const extra = v.stack100.medianMs - v.example.medianMs;
   const perService = extra / (v.stack100.services - 3);
   out.push(
-    `From 3 to ${v.stack100.services} services the synth grows by ${fmtMs(extra)}, about ${perService.toFixed(1)} ms per added service ` +
+    `From 3 to ${v.stack100.services} services the median synth grows by ${fmtMs(extra)}, about ${perService.toFixed(1)} ms per added service ` +
       `(${v.stack100.files} files written instead of ${v.example.files}); peak memory grows from ${kb(v.example.peakRssKbMedian)} to ${kb(v.stack100.peakRssKbMedian)} ` +
-      `(${kb(v.stack100.peakRssKbMax)} at most).`,
+      `(${kb(v.stack100.peakRssKbMax)} at most). Per phase (as in section 1):`,
   );
+  out.push('');
+  out.push(phaseTable(v, ['example', 'stack5', 'stack10', 'stack30', 'stack100', 'dc6', 'dc100']));
+  out.push('');
+  out.push(`100-backend stack minus example, per phase: ${diffText(phaseDiff(v, 'stack100', 'example'))}.`);
   out.push('');
   return out.join('\n');
 }
@@ -190,7 +231,11 @@ function engineSections(r) {
   if (z.api.parts.venvTooling > 0) {
     out.push(
       `Of the virtualenv, ${fmtBytes(z.api.parts.venvTooling)} (${pct(z.api.parts.venvTooling / z.api.parts.venv)}) is packaging tooling ` +
-        '(pip, setuptools, `pkg_resources`, `_distutils_hack`, wheel) that `python -m venv` puts there and the running app never uses.',
+        '(pip, setuptools, `pkg_resources`, `_distutils_hack`, wheel) that `python -m venv` puts there and the running app never uses.' +
+        (z.api.baseInfo?.standin
+          ? ` The base image here is a local stand-in (${z.api.baseInfo.version ?? 'version unknown'}): Python 3.11's \`venv\` adds pip and setuptools, ` +
+            'while from Python 3.12 on it adds pip only, so with the real `' + z.api.base + '` this share is smaller.'
+          : ''),
     );
     out.push('');
   }
@@ -337,16 +382,21 @@ function missesSection(r) {
     out.push(
       `- **Synth overhead ${fmtRatio(s.overhead.value)} > ${TARGETS.overhead}** (${pct(s.overhead.value / TARGETS.overhead - 1)} over the target; ${fmtMs(v.example.medianMs - v.bare.medianMs)} per synth). ` +
         `Why: the CPU-time ratio is ${fmtRatio(s.overhead.cpu)} (${s.overhead.cpu > TARGETS.overhead ? 'the work itself, not only load on the machine' : 'so most of the gap is load from other processes during the run'}); ` +
-        'the import of the library (and its type declarations, which ts-node checks) and the synth of the stack happen on every `npx projen`. ' +
-        'What would reach it: rerun on an idle machine if the CPU-time ratio is within target; otherwise profile `node --cpu-prof` on the example\'s ts-node process and cut the import cost (lazy requires, smaller .d.ts surface).',
+        `per phase (example − bare): ${diffText(phaseDiff(v, 'example', 'bare'))}. ` +
+        'What would reach it: rerun on an idle machine if the CPU-time ratio is within target; otherwise cut the largest phase above ' +
+        '(start-up: the import of the library and the type-checking of its declarations by ts-node; constructs or synth: profile them with `node --cpu-prof`).',
     );
   }
   if (s.scaling.value > TARGETS.scaling) {
     const extra = v.stack100.medianMs - v.example.medianMs;
+    const d = phaseDiff(v, 'stack100', 'example');
+    const added = v.stack100.services - 3;
     out.push(
       `- **Scaling ${fmtRatio(s.scaling.value)} > ${TARGETS.scaling}** (${pct(s.scaling.value / TARGETS.scaling - 1)} over). ` +
-        `Why: ${fmtMs(extra)} for ${v.stack100.services - 3} more services, ${(extra / (v.stack100.services - 3)).toFixed(1)} ms each; the curve (5/10/30/100) shows whether it is linear. ` +
-        'What would reach it: look for per-service work that scans all constructs or files (projen\'s `tryFindFile` per added file, validation of every construct per stack).',
+        `Why: ${fmtMs(extra)} for ${added} more services, ${(extra / added).toFixed(1)} ms each (CPU-time ratio ${fmtRatio(s.scaling.cpu)}); ` +
+        `per phase (100-backend stack − example): ${diffText(d)}, i.e. ${(d[0].ms / added).toFixed(1)} ms per added service in ${d[0].label}. ` +
+        `What would reach it: a ratio of ${TARGETS.scaling} allows ${fmtMs(v.example.medianMs * (TARGETS.scaling - 1))} for the ${added} services, ` +
+        `${((v.example.medianMs * (TARGETS.scaling - 1)) / added).toFixed(1)} ms each: cut the per-service cost of that phase (profile it with \`node --cpu-prof\`).`,
     );
   }
   const e = r.engine;
@@ -390,9 +440,9 @@ function missesSection(r) {
           (buildStep ? `, and the app's build script must rerun after any source change (\`${buildStep.instruction}\`: ${buildStep.medianSecs.toFixed(1)} s)` : '') +
           '; on the vfs storage driver each rebuilt layer is also a full copy of its parent\'s filesystem. ' +
           `**What would reach it:** no reordering of the Dockerfile (the install is already cached; only the source layers rerun). With this rebuild time the ratio passes once the cold build takes ≥ ${fmtMs(needCold)}, ` +
-          'i.e. for apps whose install dominates the build (a typical React or Vue app installs hundreds of packages) or a first build without the npm cache. ' +
+          `i.e. for apps whose dependency install dominates the build (${svc === 'web' ? `more packages than the example's ${app.frontendPackages.length}, or a first build with an empty npm cache` : `more requirements than the example's ${app.requirements.length}`}). ` +
           (copy
-            ? `The rebuild itself could lose the \`COPY . .\` layer (${copy.medianSecs.toFixed(1)} s here) by bind-mounting the sources into the build step (\`RUN --mount=type=bind,...\`), which matters on vfs and little on overlay2.`
+            ? `The rebuild itself could lose the \`COPY . .\` layer (${copy.medianSecs.toFixed(1)} s here) by bind-mounting the sources into the build step (\`RUN --mount=type=bind,...\`): one layer fewer to create, which costs most on the vfs storage driver used here.`
             : ''),
       );
     }
@@ -510,7 +560,7 @@ npx projen bench                    # = node bench/run.js: every figure, rewrite
 node bench/run.js --synth-only      # figures 1 and 2 only, no engine needed
 \`\`\`
 
-Options: \`--rounds N\` synth rounds (default 7), \`--build-rounds N\` cold/rebuild rounds (default 3), \`--out FILE\`,
+Options: \`--rounds N\` synth rounds (default 11), \`--build-rounds N\` cold/rebuild rounds (default 3), \`--out FILE\`,
 \`--json FILE\` (all raw results), \`--no-write\` (print instead), \`--keep\` (keep the temporary projects), \`--seed N\`.
 Without an answering engine the image figures are skipped with the reason, and the synth figures are still written.
 The bench builds only images named \`pcs-bench-<run>-*\` and removes them at the end; it never prunes and never removes base images.

@@ -9,6 +9,40 @@ const { run, bash, median, min, max, shuffle, log } = require('./util');
 
 const PROBE = path.join(__dirname, 'probe.js');
 
+/**
+ * Three timestamps added to every variant's .projenrc.ts (the example's copy included), the same
+ * lines in each: after the imports, before and after project.synth(). They split the ts-node
+ * process into start-up (node, ts-node compiling .projenrc.ts, loading projen and the library),
+ * building the constructs, and synth (rendering and writing the files). Cost: three
+ * process.uptime() calls and one appendFileSync.
+ */
+const MARK_START = 'const __pcsBenchT0 = process.uptime();';
+const MARK_SYNTH = 'const __pcsBenchT1 = process.uptime();';
+const MARK_WRITE =
+  "if (process.env.PCS_BENCH_PHASES) require('fs').appendFileSync(process.env.PCS_BENCH_PHASES, " +
+  "JSON.stringify({ startMs: __pcsBenchT0 * 1000, constructsMs: (__pcsBenchT1 - __pcsBenchT0) * 1000, synthMs: (process.uptime() - __pcsBenchT1) * 1000 }) + '\\n');";
+
+/** Adds the phase marks to a .projenrc.ts (single-line imports, one `project.synth();` line). */
+function instrument(src, file) {
+  const lines = src.split('\n');
+  let lastImport = -1;
+  lines.forEach((l, i) => {
+    if (/^import .* from '[^']+';\s*$/.test(l)) lastImport = i;
+  });
+  const synthLine = lines.findIndex((l) => /^project\.synth\(\);\s*$/.test(l));
+  if (lastImport < 0 || synthLine < 0) throw new Error(`${file}: cannot add the phase marks (no single-line imports or no \`project.synth();\` line)`);
+  lines.splice(synthLine, 1, MARK_SYNTH, 'project.synth();', MARK_WRITE);
+  lines.splice(lastImport + 1, 0, MARK_START);
+  return lines.join('\n');
+}
+
+function writeProjenrc(dir, text) {
+  const f = path.join(dir, '.projenrc.ts');
+  if (fs.existsSync(f)) fs.chmodSync(f, 0o644);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(f, instrument(text, f));
+}
+
 /** Sizes of the generated stacks for the scaling curve: backends, databases, frontends. */
 const STACK_SIZES = [5, 10, 30, 100].map((n) => ({ backends: n, databases: Math.max(1, Math.round(n / 10)), frontends: Math.max(1, Math.round(n / 10)) }));
 
@@ -92,26 +126,26 @@ function write(file, text) {
 function prepare(work, exampleDir, nodeModules) {
   const root = path.join(work, 'synth');
   fs.mkdirSync(root, { recursive: true });
+  writeProjenrc(exampleDir, fs.readFileSync(path.join(exampleDir, '.projenrc.ts'), 'utf-8'));
   const variants = [{ key: 'example', label: 'examples/fullstack (3 services)', dir: exampleDir, services: 3, composeFile: 'compose.yaml' }];
 
   // the same project and folder without the stack: a copy of the example with the constructs removed
   const bare = path.join(root, 'bare');
   bash(`cp -a "${exampleDir}/." "${bare}/" && rm -f "${bare}/.env"`);
-  fs.chmodSync(path.join(bare, '.projenrc.ts'), 0o644);
-  fs.writeFileSync(path.join(bare, '.projenrc.ts'), bareProjenrc());
+  writeProjenrc(bare, bareProjenrc());
   variants.push({ key: 'bare', label: 'same project, stack constructs removed', dir: bare, services: 0 });
 
   for (const n of [6, 100]) {
     const dir = path.join(root, `dc${n}`);
     bootstrap(dir, exampleDir, nodeModules);
-    write(path.join(dir, '.projenrc.ts'), dockerComposeProjenrc(n));
+    writeProjenrc(dir, dockerComposeProjenrc(n));
     variants.push({ key: `dc${n}`, label: `projen DockerCompose, ${n} services (reference)`, dir, services: n, composeFile: 'docker-compose.yml' });
   }
 
   for (const size of STACK_SIZES) {
     const dir = path.join(root, `stack${size.backends}`);
     bootstrap(dir, exampleDir, nodeModules);
-    write(path.join(dir, '.projenrc.ts'), stackProjenrc(size));
+    writeProjenrc(dir, stackProjenrc(size));
     for (let i = 0; i < size.frontends; i++) {
       const f = path.join(dir, 'frontends', `web${i}`);
       write(path.join(f, 'package.json'), JSON.stringify({ name: `web${i}`, private: true, scripts: { build: 'vite build' } }, null, 2) + '\n');
@@ -136,25 +170,37 @@ function prepare(work, exampleDir, nodeModules) {
   return variants;
 }
 
-/** One timed `npx projen --no-post`: wall time and the peak RSS of the largest node process. */
-function timeSynth(dir, probeFile) {
+/**
+ * One timed `npx projen --no-post`: wall time, CPU time and peak RSS of the process tree, and the
+ * phases of the ts-node process that runs .projenrc.ts (see MARK_START).
+ */
+function timeSynth(dir, probeFile, phasesFile) {
   fs.writeFileSync(probeFile, '');
-  const env = { ...process.env, PCS_BENCH_PROBE: probeFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE}`.trim() };
+  fs.writeFileSync(phasesFile, '');
+  const env = { ...process.env, PCS_BENCH_PROBE: probeFile, PCS_BENCH_PHASES: phasesFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE}`.trim() };
   delete env.CI;
   const r = run('npx', ['projen', '--no-post'], { cwd: dir, env, timeout: 300_000 });
   if (r.status !== 0) {
     throw new Error(`npx projen --no-post failed in ${dir} (exit ${r.status}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
   }
-  const procs = fs
-    .readFileSync(probeFile, 'utf-8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+  const lines = (f) =>
+    fs
+      .readFileSync(f, 'utf-8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  const procs = lines(probeFile);
   const peakRssKb = procs.length ? Math.max(...procs.map((p) => p.maxRssKb)) : NaN;
   // CPU time of the whole process tree (each node process reports its own): less sensitive than
   // wall time to other load on the machine, reported as a cross-check of the wall-time ratios
   const cpuMs = procs.reduce((a, p) => a + p.cpuUs, 0) / 1000;
-  return { ms: r.ms, cpuMs, peakRssKb, processes: procs.length };
+  const phases = lines(phasesFile)[0];
+  if (!phases) throw new Error(`${dir}: .projenrc.ts did not report its phases`);
+  // ts-node replaces argv[1] with the script it runs
+  const tsNode = procs.find((p) => p.argv.some((a) => /ts-node|\.projenrc\.ts$/.test(a)));
+  // what runs outside the ts-node process: npx resolving projen, the projen CLI reading tasks.json and spawning ts-node
+  const outsideMs = tsNode ? r.ms - tsNode.uptimeMs : NaN;
+  return { ms: r.ms, cpuMs, peakRssKb, processes: procs.length, phases: { ...phases, outsideMs } };
 }
 
 /** Checks that a warm-up synth produced what the variant is meant to produce. */
@@ -185,22 +231,25 @@ function generatedFiles(v) {
 function measure(work, exampleDir, { rounds, rand, nodeModules }) {
   const variants = prepare(work, exampleDir, nodeModules);
   const probeFile = path.join(work, 'probe.jsonl');
+  const phasesFile = path.join(work, 'phases.jsonl');
   log(`synth: warm-up and check of ${variants.length} projects`);
   for (const v of variants) {
-    timeSynth(v.dir, probeFile); // warm-up: also creates .env and removes files the variant no longer generates
+    timeSynth(v.dir, probeFile, phasesFile); // warm-up: also creates .env and removes files the variant no longer generates
     verify(v);
     v.files = generatedFiles(v);
     v.samples = [];
     v.cpu = [];
     v.rss = [];
+    v.phases = [];
   }
   const orders = [];
   for (let r = 0; r < rounds; r++) {
     const order = shuffle(variants, rand);
     orders.push(order.map((v) => v.key));
     for (const v of order) {
-      const s = timeSynth(v.dir, probeFile);
+      const s = timeSynth(v.dir, probeFile, phasesFile);
       v.samples.push(s.ms);
+      v.phases.push(s.phases);
       v.cpu.push(s.cpuMs);
       v.rss.push(s.peakRssKb);
     }
@@ -222,6 +271,9 @@ function measure(work, exampleDir, { rounds, rand, nodeModules }) {
         cpuMedianMs: median(v.cpu),
         peakRssKbMedian: median(v.rss),
         peakRssKbMax: max(v.rss),
+        // medians of each phase (ms): outside the ts-node process, ts-node start-up to the first
+        // line after the imports, building the constructs, project.synth()
+        phasesMedianMs: Object.fromEntries(['outsideMs', 'startMs', 'constructsMs', 'synthMs'].map((k) => [k, median(v.phases.map((p) => p[k]))])),
       },
     ]),
   );

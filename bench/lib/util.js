@@ -76,6 +76,7 @@ function shuffle(xs, rand) {
 }
 
 function fmtMs(ms) {
+  if (!Number.isFinite(ms)) return 'n/a';
   return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
 }
 
