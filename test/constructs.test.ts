@@ -186,7 +186,7 @@ describe('invalid configuration fails synth with the construct path and the fix'
       new PostgresDatabase(new ComposeStack(p), 'My DB');
       return p;
     });
-    expect(msg).toMatch(/\[.*My DB\] "My DB" is not a valid compose service name.*for example "my-db"/);
+    expect(msg).toMatch(/\[.*My DB\] "My DB" is not a valid service name.*starting with a letter.*for example "my-db"/);
   });
 
   test('two services on one host port', () => {

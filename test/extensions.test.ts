@@ -144,7 +144,7 @@ describe('escape hatches', () => {
     const o = makeOutdir();
     const s = stackIn(o);
     s.api.addDockerfileInstructions(BuildStage.RUNTIME, 'FROM alpine');
-    expect(() => s.project.synth()).toThrow(/BackendService "api": extra runtime instruction "FROM alpine" must be one Dockerfile instruction/);
+    expect(() => s.project.synth()).toThrow(/BackendService "api": extra runtime instruction "FROM alpine" must be one single-line Dockerfile instruction/);
   });
 });
 

@@ -98,7 +98,8 @@ function renderInstruction(i: Instruction): string {
     case 'EXPOSE':
       return `EXPOSE ${i.port}`;
     case 'LABEL':
-      return 'LABEL ' + i.labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' \\\n      ');
+      // double-quoted, with "$" escaped: Docker would otherwise substitute build variables into the value
+      return 'LABEL ' + i.labels.map(([k, v]) => `${k}=${JSON.stringify(v).replace(/\$/g, '\\$')}`).join(' \\\n      ');
     case 'STOPSIGNAL':
       return `STOPSIGNAL ${i.signal}`;
     case 'HEALTHCHECK': {
@@ -123,8 +124,50 @@ function commentLines(comment: string | undefined): string[] {
   return comment.split('\n').map((l) => (l.length ? `# ${l}` : '#'));
 }
 
+/**
+ * The parts of an instruction that are written verbatim: a line break in any of them would end
+ * the instruction and start another one.
+ */
+function verbatimParts(i: Instruction): string[] {
+  switch (i.kind) {
+    case 'FROM':
+      return [i.image, i.as ?? ''];
+    case 'ARG':
+      return [i.name];
+    case 'ENV':
+      return i.vars.map(([k]) => k);
+    case 'WORKDIR':
+      return [i.path];
+    case 'COPY':
+      return [...i.sources, i.dest, i.from ?? '', i.chown ?? '', i.chmod ?? ''];
+    case 'RUN':
+      return [...i.commands, ...(i.mounts ?? [])];
+    case 'USER':
+      return [i.user];
+    case 'LABEL':
+      return i.labels.map(([k]) => k);
+    case 'STOPSIGNAL':
+      return [i.signal];
+    case 'RAW':
+      return [i.text];
+    default:
+      return [];
+  }
+}
+
 /** Renders the Dockerfile text (without projen's marker, which the file adds). */
 export function renderDockerfile(model: DockerfileModel): string {
+  for (const stage of model.stages) {
+    for (const { instruction } of stage.items) {
+      const bad = verbatimParts(instruction).find((p) => /[\r\n\0]/.test(p) || (instruction.kind !== 'RUN' && /\s/.test(p) && instruction.kind !== 'RAW'));
+      if (bad !== undefined) {
+        throw new Error(`Dockerfile ${instruction.kind} instruction: ${JSON.stringify(bad)} contains whitespace or a line break, which would change or add instructions`);
+      }
+      if (instruction.kind === 'RAW' && /\\\s*$/.test(instruction.text)) {
+        throw new Error(`Dockerfile instruction ${JSON.stringify(instruction.text)} ends with a line continuation, which would swallow the next instruction`);
+      }
+    }
+  }
   const out: string[] = [];
   out.push(...commentLines(model.header.join('\n')));
   for (const stage of model.stages) {

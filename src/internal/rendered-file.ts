@@ -49,7 +49,12 @@ export class RenderedFile extends FileBase {
     const lines: string[] = [];
     if (this.opts.firstLine) lines.push(this.opts.firstLine);
     if (this.marker) lines.push(`${this.opts.commentPrefix} ${this.marker}${this.opts.commentSuffix ?? ''}`);
-    const body = this.opts.render();
+    let body: string;
+    try {
+      body = this.opts.render();
+    } catch (e) {
+      throw new Error(`[${this.opts.owner.node.path}] cannot render ${this.path}: ${(e as Error).message}`);
+    }
     return lines.join('\n') + '\n' + body.replace(/\n*$/, '\n');
   }
 }

@@ -1,7 +1,7 @@
 import { BackendService } from './backend-service';
 import { ComposeStack } from './compose-stack';
 import { StackService } from './stack-service';
-import { ComposeComments, ComposeService } from '../compose/compose-document';
+import { ComposeComments, ComposeService, composeLiteral } from '../compose/compose-document';
 
 /**
  * Options for `BackendProcess`.
@@ -14,6 +14,7 @@ export interface BackendProcessOptions {
 
   /**
    * The command (exec form), e.g. `['python', '-m', 'worker']` or `['alembic', 'upgrade', 'head']`.
+   * Arguments reach the container as given: compose does not interpolate `$` in them.
    */
   readonly command: string[];
 
@@ -66,7 +67,8 @@ export class BackendProcess extends StackService {
     const base = this.backend._composeService(new Map(), `services.${this.backend.serviceName}`);
     const svc: ComposeService = {
       ...base,
-      command: [...this.options.command],
+      // "$" is written as "$$": the container sees the arguments as given, not the host's variables
+      command: this.options.command.map(composeLiteral),
       // the image's HTTP probe is for the server, not for this process
       healthcheck: { test: ['NONE'] },
       restart: this.options.oneShot ? 'no' : 'unless-stopped',

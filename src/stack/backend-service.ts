@@ -4,6 +4,7 @@ import { PostgresDatabase, validPort } from './postgres-database';
 import { BuildStage, checkRelativeFolder, StackService } from './stack-service';
 import { ComposeComments, ComposeService, composeLiteral, requiredVariable } from '../compose/compose-document';
 import { DockerfileModel, renderDockerfile } from '../dockerfile/dockerfile';
+import { imageRefProblem } from '../internal/names';
 import { DEFAULT_IMAGES, TOOL_VERSIONS } from '../versions';
 
 /**
@@ -200,12 +201,25 @@ export class BackendService extends StackService {
     }
     if (!validPort(this.port)) errors.push(this._problem(`port ${this.port} is not a port number (1-65535)`));
     if (this.options.hostPort !== undefined && !validPort(this.options.hostPort)) errors.push(this._problem(`hostPort ${this.options.hostPort} is not a port number (1-65535)`));
-    if (!this.healthCheckPath.startsWith('/')) errors.push(this._problem(`healthCheckPath "${this.healthCheckPath}" must start with "/"`));
+    if (!/^\/[A-Za-z0-9._~\/%?=&+,:@-]*$/.test(this.healthCheckPath)) {
+      errors.push(this._problem(`healthCheckPath "${this.healthCheckPath}" must be a URL path starting with "/" (letters, digits and . _ ~ / % ? = & + , : @ -), such as "/api/health"`));
+    }
+    if (this.options.image !== undefined) {
+      const p = imageRefProblem(this.options.image, 'image');
+      if (p) errors.push(this._problem(p));
+    }
+    const req = this.options.requirementsFile;
+    if (req !== undefined && (checkRelativeFolder(req, 'requirementsFile') || !/^[A-Za-z0-9._\/-]+$/.test(req))) {
+      errors.push(this._problem(`requirementsFile "${req}" must be a file inside ${this.path}/ (letters, digits, ".", "_", "-", "/"), such as "requirements.txt"`));
+    }
     if (this.options.command && this.options.command.length === 0) errors.push(this._problem('command must not be empty; leave it out to use uvicorn'));
     const uid = this.uid;
     if (!Number.isInteger(uid) || uid <= 0) errors.push(this._problem(`uid ${uid} must be a positive integer (0 is root)`));
     const prefixes = new Set<string>();
+    const connectionVars = new Set<string>();
     for (const c of this.connections) {
+      if (!/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(c.prefix)) errors.push(this._problem(`connectTo envPrefix "${c.prefix}" must be letters, digits and "_" (such as "ANALYTICS_"), not starting with a digit`));
+      for (const v of ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPASSWORD_FILE']) connectionVars.add(`${c.prefix}${v}`);
       const other = this._sameStackProblem(c.db, 'connectTo');
       if (other) errors.push(this._problem(other));
       if (prefixes.has(c.prefix)) errors.push(this._problem(`two connections use the variable prefix "${c.prefix}"; pass a distinct envPrefix to connectTo`));
@@ -213,6 +227,7 @@ export class BackendService extends StackService {
     }
     for (const name of Object.keys(this.options.environment ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`environment variable name "${name}" is not valid (letters, digits, "_")`));
+      if (connectionVars.has(name)) errors.push(this._problem(`environment ${name} is set by connectTo; remove it from the environment option (or pass connectTo an envPrefix)`));
     }
     return errors;
   }
@@ -373,7 +388,7 @@ export class BackendService extends StackService {
       build: { ...prod.build!, target: 'build' },
       command: ['uvicorn', this.options.app ?? 'main:app', '--host', '0.0.0.0', '--port', String(this.port), '--reload'],
       working_dir: '/app',
-      volumes: [`./${this.path}:/app`],
+      volumes: [`${this.stack._composePath(this.path)}:/app`],
       ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${this.options.hostPort ?? this.port}}:${this.port}`],
       read_only: false,
       environment: { ...(prod.environment ?? {}), PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
@@ -404,7 +419,7 @@ export class BackendService extends StackService {
       secrets.push({ envName: `${prefix}PGPASSWORD`, variable: db.passwordVariable });
     }
     const svc: ComposeService = {
-      build: { context: `./${this.path}`, dockerfile: 'Dockerfile', ...this.composeBuildArgs() },
+      build: { context: this.stack._composePath(this.path), dockerfile: 'Dockerfile', ...this.composeBuildArgs() },
       restart: 'unless-stopped',
       healthcheck: {
         test: ['CMD', 'python', '-c', this.healthProbeScript()],

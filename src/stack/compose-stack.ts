@@ -8,7 +8,7 @@ import type { StackService } from './stack-service';
 import { addStackTasks } from './stack-tasks';
 import { ComposeComments, ComposeDocument, ComposeService, renderCompose } from '../compose/compose-document';
 import { dotenvReadersAgree, EnvParseError, EnvVariableSpec, mergeEnvFile, renderEnvFile } from '../env/env-file';
-import { composeProjectName } from '../internal/names';
+import { composeProjectName, ENV_NAME_RE, hasLineBreak, imageRefProblem, registryPrefixProblem } from '../internal/names';
 import { RenderedFile } from '../internal/rendered-file';
 
 const STACK_SYMBOL = Symbol.for('projen-compose-stack.ComposeStack');
@@ -101,17 +101,11 @@ export interface ComposeStackOptions {
   readonly composeFile?: string;
 
   /**
-   * Path of the user-owned env file that compose reads. It is created on the first synth with
-   * generated development secrets, and afterwards only gains new keys.
+   * Path of the managed, committed env template documenting every variable, relative to the
+   * project root. (The user-owned env file is always `.env` next to the compose file: the file
+   * compose reads by itself.)
    *
-   * @default ".env"
-   */
-  readonly envFile?: string;
-
-  /**
-   * Path of the managed, committed env template documenting every variable.
-   *
-   * @default ".env.example"
+   * @default ".env.example" next to the compose file
    */
   readonly envExampleFile?: string;
 
@@ -228,7 +222,7 @@ export class ComposeStack extends Component {
 
   private readonly requestedName: string;
   private readonly options: ComposeStackOptions;
-  private readonly overrides: Array<{ path: string; value: any }> = [];
+  private readonly overrides: Array<{ keys: string[]; value: any }> = [];
   private readonly managedFiles: RenderedFile[] = [];
 
   constructor(project: Project, options: ComposeStackOptions = {}) {
@@ -239,7 +233,8 @@ export class ComposeStack extends Component {
     this.projectName = composeProjectName(this.requestedName);
     this.composeFile = composeFile;
     const dir = path.posix.dirname(composeFile);
-    this.envFile = options.envFile ?? path.posix.join(dir, '.env');
+    // the file compose reads for interpolation without any flag: .env in the project directory
+    this.envFile = path.posix.join(dir, '.env');
     this.envExampleFile = options.envExampleFile ?? path.posix.join(dir, '.env.example');
     this.fileSecrets = options.fileSecrets ?? false;
     this.secretsDir = path.posix.join(dir, options.secretsDir ?? 'secrets');
@@ -293,13 +288,26 @@ export class ComposeStack extends Component {
    * deletes the key. Applied last, after everything the constructs render.
    */
   public addOverride(dottedPath: string, value: any): void {
-    this.overrides.push({ path: dottedPath, value });
+    // "\." is a literal dot inside a key (labels such as com.example.team)
+    const keys = dottedPath.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
+    const bad = keys.find((k) => k === '' || ['__proto__', 'constructor', 'prototype'].includes(k));
+    if (bad !== undefined) {
+      throw new Error(`ComposeStack "${this.projectName}": addOverride path "${dottedPath}" has ${bad === '' ? 'an empty key' : `the key "${bad}"`}; use dot-separated keys such as "services.api.deploy.replicas" (write "\\." for a dot inside a key)`);
+    }
+    this.overrides.push({ keys, value });
   }
 
   /** @internal The image reference after the organisation's pins and registry prefix. */
   public _resolveImage(ref: string): string {
     const pinned = this.defaults.imagePins?.[ref] ?? ref;
-    return (this.defaults.registryPrefix ?? '') + pinned;
+    const prefix = this.defaults.registryPrefix ?? '';
+    return (prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix) + pinned;
+  }
+
+  /** @internal A path relative to the project root, as the compose file must write it (relative to its own folder). */
+  public _composePath(projectPath: string): string {
+    const rel = path.posix.relative(path.posix.dirname(this.composeFile), path.posix.normalize(projectPath.replace(/\\/g, '/')));
+    return rel.startsWith('../') || rel === '..' ? rel : `./${rel}`;
   }
 
   /** @internal LABEL pairs for built images. */
@@ -345,10 +353,123 @@ export class ComposeStack extends Component {
       const problem = f.checkNotUserOwned();
       if (problem) errors.push(problem);
     }
+    errors.push(...this.validateOptions());
+    // two services whose names differ only in "-" and "_" would share their .env variables
+    const prefixes = new Map<string, string>();
+    const reserved = new Map<string, string>();
+    for (const s of this.services) {
+      const other = prefixes.get(s.envPrefix);
+      if (other) errors.push(`services "${other}" and "${s.serviceName}" share the variable prefix ${s.envPrefix}_ in ${this.envFile}; rename one of them`);
+      prefixes.set(s.envPrefix, s.serviceName);
+      for (const suffix of ['HOST_PORT', 'DEV_PORT']) reserved.set(`${s.envPrefix}_${suffix}`, s.serviceName);
+    }
+    for (const v of this._envVariables()) {
+      const owner = reserved.get(v.name);
+      if (owner) errors.push(`variable ${v.name} (from ${v.usedBy}) is the port override of service "${owner}"; choose another name`);
+      if (!ENV_NAME_RE.test(v.name)) errors.push(`variable name "${v.name}" (from ${v.usedBy}) is not valid in ${this.envFile} (letters, digits, "_", not starting with a digit)`);
+    }
+    // a named volume belongs to one service (a second one would share, say, the database's data)
+    const volumeOwners = new Map<string, string>();
+    for (const s of this.services) {
+      for (const v of s._volumes()) {
+        const other = volumeOwners.get(v);
+        if (other && other !== s.serviceName) errors.push(`services "${other}" and "${s.serviceName}" both use the volume "${v}"; give the volume of "${s.serviceName}" another name`);
+        volumeOwners.set(v, s.serviceName);
+      }
+    }
+    // render both compose files once: errors found while rendering, and dependency cycles, are reported here with the rest
+    if (!errors.length) errors.push(...this.checkRenderedDocument());
+    return errors;
+  }
+
+  /** Checks of the options of the stack itself. */
+  private validateOptions(): string[] {
+    const errors: string[] = [];
+    const o = this.options;
+    const inside = (value: string | undefined, what: string) => {
+      if (value === undefined) return;
+      const n = path.posix.normalize(value.replace(/\\/g, '/'));
+      if (path.isAbsolute(value) || n === '..' || n.startsWith('../') || hasLineBreak(value)) errors.push(`${what} "${value}" must be a path inside the project (relative to its root)`);
+    };
+    inside(o.composeFile, 'composeFile');
+    inside(o.envExampleFile, 'envExampleFile');
+    inside(this.secretsDir, 'secretsDir');
+    if (o.composeFile !== undefined && !/\.ya?ml$/.test(o.composeFile)) errors.push(`composeFile "${o.composeFile}" must end in .yaml or .yml`);
+    const files = [this.composeFile, this.envFile, this.envExampleFile, ...(this.devComposeFile ? [this.devComposeFile] : [])];
+    files.forEach((f, i) => (files[i] = path.posix.normalize(f)));
+    if (new Set(files).size !== files.length) errors.push(`composeFile, ${this.envFile} and envExampleFile must be different files (got ${files.join(', ')})`);
+    const d = this.defaults;
+    if (d.registryPrefix !== undefined) {
+      const p = registryPrefixProblem(d.registryPrefix, 'defaults.registryPrefix');
+      if (p) errors.push(p);
+    }
+    for (const [from, to] of Object.entries(d.imagePins ?? {})) {
+      const p = imageRefProblem(to, `defaults.imagePins["${from}"]`);
+      if (p) errors.push(p);
+    }
+    for (const [k, v] of Object.entries(d.labels ?? {})) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/.test(k)) errors.push(`label name "${k}" must be letters, digits, ".", "-", "_" and "/" (such as "org.opencontainers.image.source")`);
+      if (hasLineBreak(v)) errors.push(`label ${k}: values cannot contain line breaks`);
+    }
+    if (d.cpuLimit !== undefined && !/^\d+(\.\d+)?$/.test(d.cpuLimit)) errors.push(`defaults.cpuLimit "${d.cpuLimit}" must be a number of CPUs such as "0.5" or "2"`);
+    for (const [what, v] of [['memoryLimit', d.memoryLimit], ['logMaxSize', d.logMaxSize]] as const) {
+      if (v !== undefined && !/^\d+[bkmgBKMG]?$/.test(v)) errors.push(`defaults.${what} "${v}" must be a size such as "512m" or "1g"`);
+    }
+    if (d.logMaxFiles !== undefined && !(Number.isInteger(d.logMaxFiles) && d.logMaxFiles > 0)) errors.push(`defaults.logMaxFiles ${d.logMaxFiles} must be a positive integer`);
+    for (const pattern of d.dockerignore ?? []) if (hasLineBreak(pattern)) errors.push(`defaults.dockerignore entry ${JSON.stringify(pattern)} cannot contain line breaks; give one pattern per entry`);
+    if (o.imageRegistry !== undefined) {
+      const p = registryPrefixProblem(o.imageRegistry, 'imageRegistry');
+      if (p) errors.push(p);
+    }
+    if (o.imageTag !== undefined && !/^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[A-Za-z0-9_.-]*)?\})$/.test(o.imageTag)) {
+      errors.push(`imageTag "${o.imageTag}" must be a tag such as "1.2.3" or a variable such as "\${IMAGE_TAG:-latest}"`);
+    }
+    if (o.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/.test(o.platform)) errors.push(`platform "${o.platform}" must look like "linux/amd64"`);
+    return errors;
+  }
+
+  /** Renders the compose files and checks what only the whole document shows (dependency cycles). */
+  private checkRenderedDocument(): string[] {
+    const errors: string[] = [];
+    for (const dev of this.devComposeFile ? [false, true] : [false]) {
+      let doc: ComposeDocument;
+      try {
+        doc = this.buildDocument(dev).doc;
+      } catch (e) {
+        return [(e as Error).message];
+      }
+      const cycle = findCycle(Object.fromEntries(Object.entries(doc.services).map(([n, s]) => [n, Object.keys(s.depends_on ?? {})])));
+      if (cycle) {
+        errors.push(`services depend on each other in a cycle (${cycle.join(' -> ')}), so compose cannot start them; remove one of the dependsOn / connectTo / proxyApi links`);
+        break;
+      }
+      for (const [name, s] of Object.entries(doc.services)) {
+        for (const [dep, cond] of Object.entries<any>(s.depends_on ?? {})) {
+          const target = doc.services[dep];
+          // a healthcheck switched off (an image's own HEALTHCHECK cannot be seen from here)
+          const noHealthcheck = target?.healthcheck?.test?.[0] === 'NONE';
+          if (cond?.condition === 'service_healthy' && noHealthcheck) {
+            errors.push(`service "${name}" waits for "${dep}" to be healthy, but "${dep}" has no healthcheck; give it one (healthcheck option) or depend on it with DependencyCondition.STARTED`);
+          }
+        }
+      }
+    }
     return errors;
   }
 
   private renderComposeFile(dev = false): string {
+    const { doc, comments } = this.buildDocument(dev);
+    if (dev) {
+      return renderCompose(doc, comments, [
+        'Development stack: dev servers with hot reload on the host\'s sources, ports on 127.0.0.1 only.',
+        `Run: docker compose -f ${path.posix.basename(this.devComposeFile!)} up --build   (a plain "docker compose up" runs the production stack)`,
+      ]);
+    }
+    return renderCompose(doc, comments, [`Run: docker compose up -d --build --wait   (values come from ${path.posix.basename(this.envFile)}; see ${path.posix.basename(this.envExampleFile)})`]);
+  }
+
+  /** The compose document (production or development) and its comments. */
+  private buildDocument(dev: boolean): { doc: ComposeDocument; comments: ComposeComments } {
     const comments: ComposeComments = new Map();
     const doc: ComposeDocument = { name: dev ? `${this.projectName}-dev` : this.projectName, services: {} };
     const networks: Record<string, boolean> = {};
@@ -377,20 +498,12 @@ export class ComposeStack extends Component {
     const secrets = this.secretFiles();
     if (secrets.length) {
       doc.secrets = {};
-      for (const s of secrets) doc.secrets[s.name] = { file: `./${path.posix.relative(path.posix.dirname(this.composeFile), s.file)}` };
+      for (const s of secrets) doc.secrets[s.name] = { file: this._composePath(s.file) };
       comments.set('secrets', `Generated once by synth into ${this.secretsDir}/ (git-ignored); containers read them at /run/secrets/<name>`);
     }
     comments.set('name', 'Project name: keeps containers, networks and volumes apart from other stacks on this host');
-    if (dev) {
-      return renderCompose(doc, comments, [
-        'Development stack: dev servers with hot reload on the host\'s sources, ports on 127.0.0.1 only.',
-        `Run: docker compose -f ${path.posix.basename(this.devComposeFile!)} up --build   (a plain "docker compose up" runs the production stack)`,
-      ]);
-    }
-    for (const o of this.overrides) applyOverride(doc as any, o.path, o.value);
-    return renderCompose(doc, comments, [
-      `Run: docker compose up -d --build --wait   (values come from ${path.posix.basename(this.envFile)}; see ${path.posix.basename(this.envExampleFile)})`,
-    ]);
+    if (!dev) for (const o of this.overrides) applyOverride(doc as any, o.keys, o.value);
+    return { doc, comments };
   }
 
   /** Image names, platform, limits and log rotation that apply to every service. */
@@ -512,8 +625,7 @@ export class ComposeStack extends Component {
 }
 
 /** Sets (or with `null`, deletes) a dot-separated path in an object, creating maps on the way. */
-function applyOverride(doc: Record<string, any>, dotted: string, value: any): void {
-  const keys = dotted.split('.');
+function applyOverride(doc: Record<string, any>, keys: string[], value: any): void {
   let cur = doc;
   for (const k of keys.slice(0, -1)) {
     if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
@@ -522,6 +634,30 @@ function applyOverride(doc: Record<string, any>, dotted: string, value: any): vo
   const last = keys[keys.length - 1];
   if (value === null) delete cur[last];
   else cur[last] = value;
+}
+
+/** The first dependency cycle of a graph (service -> services it depends on), or undefined. */
+function findCycle(graph: Record<string, string[]>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, 'visiting');
+    stack.push(n);
+    for (const m of graph[n] ?? []) {
+      const c = visit(m);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const n of Object.keys(graph)) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return undefined;
 }
 
 /** A strong random development secret (hex: safe unquoted in every env-file reader and URL). */

@@ -6,6 +6,7 @@ import { BuildStage, checkRelativeFolder, StackService } from './stack-service';
 import { ComposeComments, ComposeService, composeLiteral } from '../compose/compose-document';
 import { DockerfileModel, renderDockerfile } from '../dockerfile/dockerfile';
 import { EnvVariableSpec } from '../env/env-file';
+import { hasLineBreak, imageRefProblem } from '../internal/names';
 import { NginxBlock, renderNginxConfig } from '../nginx/nginx-config';
 import { DEFAULT_IMAGES } from '../versions';
 
@@ -256,8 +257,24 @@ export class FrontendService extends StackService {
     for (const [name, value] of Object.entries(this.runtimeConfig)) {
       if (/[\n\r\0]/.test(value)) errors.push(this._problem(`runtimeConfig ${name}: default values cannot contain line breaks`));
     }
+    for (const [what, ref] of [['nodeImage', this.options.nodeImage], ['nginxImage', this.options.nginxImage]] as const) {
+      const p = ref === undefined ? undefined : imageRefProblem(ref, what);
+      if (p) errors.push(this._problem(p));
+    }
+    if (this.options.buildScript !== undefined && !/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(this.options.buildScript)) {
+      errors.push(this._problem(`buildScript "${this.options.buildScript}" must be the name of a script in package.json (letters, digits, ":", ".", "_", "-"), such as "build"`));
+    }
+    if (/[\s"'$\\]/.test(bd)) errors.push(this._problem(`buildDir "${bd}" cannot contain spaces, quotes, "$" or backslashes`));
+    for (const name of Object.keys(this.runtimeConfig)) {
+      if (['HOST_PORT', 'DEV_PORT'].includes(name)) errors.push(this._problem(`runtimeConfig ${name}: the name is taken by the port override ${this.envPrefix}_${name}; choose another name`));
+    }
+    errors.push(...this.locationProblems());
     const prefixes = new Set<string>();
     for (const p of this.proxies) {
+      if (!(p.backend instanceof BackendService)) {
+        errors.push(this._problem(`proxyApi needs a BackendService, got ${(p.backend as any)?.node?.path ?? String(p.backend)}`));
+        continue;
+      }
       const other = this._sameStackProblem(p.backend, 'proxyApi');
       if (other) errors.push(this._problem(other));
       if (!/^\/[A-Za-z0-9._~\/-]+$/.test(p.prefix)) errors.push(this._problem(`proxyApi pathPrefix "${p.prefix}" must be a URL path such as "/api"`));
@@ -265,6 +282,51 @@ export class FrontendService extends StackService {
       prefixes.add(p.prefix);
     }
     return errors;
+  }
+
+  /** Checks the extra nginx locations, and that no two locations of the server clash. */
+  private locationProblems(): string[] {
+    const errors: string[] = [];
+    for (const { match, directives } of this.extraLocations) {
+      const m = /^\s*(=|\^~|~\*?)?\s*(\S+)\s*$/.exec(match);
+      if (!m || /[{};"'#]/.test(m[2]) || hasLineBreak(match)) {
+        errors.push(this._problem(`addNginxLocation match ${JSON.stringify(match)} must be an optional modifier (=, ^~, ~, ~*) and one path or regex without braces, quotes, ";" or "#" (such as "/docs/" or "= /robots.txt")`));
+      }
+      if (!directives.length) errors.push(this._problem(`addNginxLocation ${JSON.stringify(match)} needs at least one directive (such as "return 404")`));
+      for (const d of directives) {
+        const problem = nginxDirectiveProblem(d);
+        if (problem) errors.push(this._problem(`addNginxLocation ${JSON.stringify(match)}: directive ${JSON.stringify(d)} ${problem}`));
+      }
+    }
+    // locations nginx would refuse as duplicates: the same exact match, or the same prefix (with or without ^~)
+    const seen = new Map<string, string>();
+    for (const { modifier, path: p, source } of this.allLocations()) {
+      if (modifier === '~' || modifier === '~*') continue;
+      const key = `${modifier === '=' ? '=' : 'prefix'} ${p}`;
+      const other = seen.get(key);
+      if (other) errors.push(this._problem(`nginx location "${modifier ? `${modifier} ` : ''}${p}" of ${source} clashes with the one of ${other} (nginx refuses duplicate locations); choose another path`));
+      else seen.set(key, source);
+    }
+    return errors;
+  }
+
+  /** Every location block of the generated server, with where it comes from. */
+  private allLocations(): Array<{ modifier: string; path: string; source: string }> {
+    const out: Array<{ modifier: string; path: string; source: string }> = [{ modifier: '=', path: '/healthz', source: 'the healthcheck' }];
+    for (const p of this.proxies) {
+      out.push({ modifier: '^~', path: `${p.prefix}/`, source: `proxyApi(${p.backend.serviceName})` }, { modifier: '=', path: p.prefix, source: `proxyApi(${p.backend.serviceName})` });
+    }
+    out.push(
+      { modifier: '^~', path: this.options.assetsPath ?? '/assets/', source: 'the hashed assets (assetsPath)' },
+      { modifier: '=', path: '/config.js', source: 'the runtime settings' },
+      { modifier: '=', path: '/index.html', source: 'the app shell' },
+      { modifier: '', path: '/', source: 'the SPA fallback' },
+    );
+    for (const { match } of this.extraLocations) {
+      const m = /^\s*(=|\^~|~\*?)?\s*(\S+)\s*$/.exec(match);
+      if (m) out.push({ modifier: m[1] ?? '', path: m[2], source: `addNginxLocation("${match}")` });
+    }
+    return out;
   }
 
   private dockerfile(): DockerfileModel {
@@ -500,7 +562,7 @@ export class FrontendService extends StackService {
       image: this.stack._resolveImage(this.options.nodeImage ?? DEFAULT_IMAGES.node),
       working_dir: '/app',
       command: ['sh', '-c', script],
-      volumes: [`./${this.path}:/app`, `${this.serviceName}-node-modules:/app/node_modules`],
+      volumes: [`${this.stack._composePath(this.path)}:/app`, `${this.serviceName}-node-modules:/app/node_modules`],
       ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${devPort}}:${devPort}`],
       restart: 'unless-stopped',
       security_opt: ['no-new-privileges:true'],
@@ -525,7 +587,7 @@ export class FrontendService extends StackService {
 
   /** @internal */
   public _envVariables(): EnvVariableSpec[] {
-    return Object.entries(this.runtimeConfig).map(([name, value]) => ({
+    const runtime = Object.entries(this.runtimeConfig).map(([name, value]) => ({
       name: `${this.envPrefix}_${name}`,
       description: `Runtime setting ${name} of the page (service ${this.serviceName}), served in /config.js. Public: do not put secrets here.`,
       initialValue: () => value,
@@ -533,6 +595,8 @@ export class FrontendService extends StackService {
       secret: false,
       usedBy: this.node.path,
     }));
+    // and the variables added with addEnvironment
+    return [...runtime, ...super._envVariables()];
   }
 
   /** @internal */
@@ -550,7 +614,7 @@ export class FrontendService extends StackService {
     const portVar = `${this.envPrefix}_HOST_PORT`;
     const address = this.options.hostAddress ? `${this.options.hostAddress.includes(':') ? `[${this.options.hostAddress}]` : this.options.hostAddress}:` : '';
     const svc: ComposeService = {
-      build: { context: `./${this.path}`, dockerfile: 'Dockerfile' },
+      build: { context: this.stack._composePath(this.path), dockerfile: 'Dockerfile' },
       ports: [`${address}\${${portVar}:-${this.hostPort}}:${NGINX_PORT}`],
       restart: 'unless-stopped',
       healthcheck: { test: ['CMD', ...this.healthProbe()], interval: '10s', timeout: '5s', retries: 3, start_period: '10s' },
@@ -580,4 +644,32 @@ export class FrontendService extends StackService {
     }
     return svc;
   }
+}
+
+/**
+ * Why an extra nginx directive cannot be written as given, or undefined: it must be one simple
+ * directive (name and arguments; an optional final ";"), with no block and no second directive,
+ * so that it cannot open, close or add locations.
+ */
+function nginxDirectiveProblem(directive: string): string | undefined {
+  if (hasLineBreak(directive)) return 'cannot contain line breaks';
+  const d = directive.trim().replace(/;$/, '');
+  if (!/^[a-z_][a-z0-9_]*(\s|$)/.test(d)) return 'must start with a directive name such as "return" or "add_header"';
+  let quote: string | undefined;
+  for (let i = 0; i < d.length; i++) {
+    const c = d[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '{' || c === '}' || c === ';' || c === '#') {
+      return `must be one simple directive: "${c}" outside quotes would open or close a block, end it or start a comment`;
+    }
+  }
+  if (quote) return 'has an unclosed quote';
+  return undefined;
 }

@@ -1,7 +1,8 @@
 import { ComposeStack } from './compose-stack';
 import { validPort } from './postgres-database';
 import { StackService } from './stack-service';
-import { ComposeComments, ComposeService } from '../compose/compose-document';
+import { ComposeComments, ComposeService, composeLiteral } from '../compose/compose-document';
+import { imageRefProblem } from '../internal/names';
 
 /**
  * Options for `ImageService`.
@@ -13,7 +14,8 @@ export interface ImageServiceOptions {
   readonly image: string;
 
   /**
-   * The command (exec form).
+   * The command (exec form). Arguments reach the container as given: compose does not
+   * interpolate `$` in them.
    *
    * @default - the image's own
    */
@@ -21,7 +23,8 @@ export interface ImageServiceOptions {
 
   /**
    * Healthcheck test in compose form, e.g. `['CMD', 'redis-cli', 'ping']`. Services that depend
-   * on this one with `DependencyCondition.HEALTHY` need it.
+   * on this one with `DependencyCondition.HEALTHY` need it. Passed as given (no compose
+   * interpolation of `$`; with `CMD-SHELL` the container's shell expands its own variables).
    *
    * @default - the image's own healthcheck, if any
    */
@@ -69,7 +72,11 @@ export class ImageService extends StackService {
     this.node.addValidation({
       validate: () => {
         const errors: string[] = [];
-        if (!options.image || /\s/.test(options.image)) errors.push(this._problem(`image "${options.image}" is not an image reference such as "redis:7-alpine"`));
+        const imageProblem = imageRefProblem(options.image ?? '', 'image');
+        if (imageProblem) errors.push(this._problem(imageProblem));
+        for (const arg of [...(options.command ?? []), ...(options.healthcheck ?? [])]) {
+          if (/\0/.test(arg)) errors.push(this._problem('command and healthcheck arguments cannot contain NUL'));
+        }
         if (options.hostPort !== undefined && (!validPort(options.hostPort) || options.port === undefined || !validPort(options.port))) {
           errors.push(this._problem('hostPort needs a valid port option too (the port inside the container), both 1-65535'));
         }
@@ -109,8 +116,9 @@ export class ImageService extends StackService {
       security_opt: ['no-new-privileges:true'],
       networks: [this.stack._webNetwork],
     };
-    if (this.options.command) svc.command = [...this.options.command];
-    if (this.options.healthcheck) svc.healthcheck = { test: [...this.options.healthcheck], interval: '5s', timeout: '5s', retries: 10, start_period: '10s' };
+    // "$" is written as "$$": the container sees the arguments as given (a shell in the container may still expand them)
+    if (this.options.command) svc.command = this.options.command.map(composeLiteral);
+    if (this.options.healthcheck) svc.healthcheck = { test: this.options.healthcheck.map(composeLiteral), interval: '5s', timeout: '5s', retries: 10, start_period: '10s' };
     if (this.options.volumes?.length) svc.volumes = [...this.options.volumes];
     if (this.options.readOnly) {
       svc.read_only = true;

@@ -115,11 +115,21 @@ export class PostgresDatabase extends StackService {
   private validateOptions(): string[] {
     const errors: string[] = [];
     const ident = /^[a-z_][a-z0-9_]{0,62}$/;
+    const suggest = (v: string, fallback: string) => {
+      const n = v.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[0-9_]+/, '').slice(0, 63);
+      return ident.test(n) && !n.startsWith('pg_') ? n : fallback;
+    };
     if (!ident.test(this.database)) {
-      errors.push(this._problem(`database name "${this.database}" must be a lowercase SQL identifier (letters, digits, "_"; for example "${this.database.toLowerCase().replace(/[^a-z0-9_]+/g, '_')}")`));
+      errors.push(this._problem(`database name "${this.database}" must be a lowercase SQL identifier of at most 63 characters (letters, digits, "_"; for example "${suggest(this.database, 'app')}")`));
+    } else if (['template0', 'template1'].includes(this.database)) {
+      errors.push(this._problem(`database name "${this.database}" is one of PostgreSQL's template databases; choose the app's own name (for example "app")`));
     }
-    if (!ident.test(this.defaultUser)) {
-      errors.push(this._problem(`user "${this.defaultUser}" must be a lowercase SQL identifier (letters, digits, "_")`));
+    if (!ident.test(this.defaultUser) || this.defaultUser.startsWith('pg_')) {
+      errors.push(
+        this._problem(
+          `user "${this.defaultUser}" must be a lowercase SQL identifier of at most 63 characters (letters, digits, "_"), not starting with "pg_" (reserved by PostgreSQL); for example "${suggest(this.defaultUser, 'app')}"`,
+        ),
+      );
     }
     if (!this.options.image && this.options.version && !/^\d+(\.\d+)?$/.test(this.options.version)) {
       errors.push(this._problem(`version "${this.options.version}" must be a major version such as "17" or "18"; use the image option for other tags`));
@@ -158,6 +168,8 @@ export class PostgresDatabase extends StackService {
         secret: true,
         usedBy,
       },
+      // and the variables added with addEnvironment
+      ...super._envVariables(),
     ];
   }
 
@@ -213,7 +225,7 @@ export class PostgresDatabase extends StackService {
     comments.set(`${at}.volumes`, `Data survives "down"; the path is where postgres ${this.majorVersion ?? ''} keeps its data`.replace('  ', ' '));
     comments.set(`${at}.cap_add`, 'The entrypoint needs these to prepare the data folder and drop to the postgres user');
     if (this.options.initScripts) {
-      svc.volumes!.push(`./${this.options.initScripts.replace(/^\.\//, '')}:/docker-entrypoint-initdb.d:ro`);
+      svc.volumes!.push(`${this.stack._composePath(this.options.initScripts)}:/docker-entrypoint-initdb.d:ro`);
     }
     if (this.options.hostPort !== undefined) {
       svc.ports = [`127.0.0.1:${this.options.hostPort}:5432`];

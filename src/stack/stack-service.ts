@@ -6,7 +6,7 @@ import { ComposeStack, generateSecret } from './compose-stack';
 import { ComposeComments, ComposeService, composeLiteral, requiredVariable } from '../compose/compose-document';
 import { EnvVariableSpec } from '../env/env-file';
 import { EnvValue } from '../env/env-value';
-import { envPrefix, SERVICE_NAME_RE, suggestServiceName } from '../internal/names';
+import { ENV_NAME_RE, envPrefix, hasLineBreak, SERVICE_NAME_RE, suggestServiceName } from '../internal/names';
 import { RenderedFile, RenderedFileOptions } from '../internal/rendered-file';
 
 /**
@@ -57,11 +57,19 @@ export abstract class StackService extends Component {
         const errors: string[] = [];
         if (!SERVICE_NAME_RE.test(id)) {
           errors.push(
-            `"${id}" is not a valid compose service name: use lowercase letters, digits, "-" and "_", starting with a letter or digit (for example "${suggestServiceName(id)}").`,
+            `"${id}" is not a valid service name: use lowercase letters, digits, "-" and "_", starting with a letter (it names the compose service and the ${'<NAME>_'} variables in .env; for example "${suggestServiceName(id)}").`,
           );
         }
-        for (const { name } of this.extraEnv) {
-          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`environment variable name "${name}" is not valid (letters, digits, "_")`));
+        for (const { name, value } of this.extraEnv) {
+          if (!ENV_NAME_RE.test(name)) errors.push(this._problem(`environment variable name "${name}" is not valid (letters, digits, "_", not starting with a digit)`));
+          const spec = value._spec;
+          const variable = spec.kind === 'literal' ? undefined : spec.options.variable;
+          if (variable !== undefined && !ENV_NAME_RE.test(variable)) {
+            errors.push(this._problem(`${name}: variable "${variable}" is not a valid name for .env (letters, digits, "_", not starting with a digit)`));
+          }
+          if (spec.kind === 'env' && spec.options.default !== undefined && /[\n\r\0]/.test(spec.options.default)) {
+            errors.push(this._problem(`${name}: the default value cannot contain line breaks or NUL (.env holds one value per line); use EnvValue.literal for such a value`));
+          }
         }
         const names = this.extraEnv.map((e) => e.name);
         for (const dup of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
@@ -78,8 +86,12 @@ export abstract class StackService extends Component {
         }
         for (const [stage, lines] of Object.entries(this.extraInstructions)) {
           for (const l of lines) {
-            if (!/^[A-Za-z]+\s/.test(l.trim()) || /^\s*FROM\s/i.test(l)) {
-              errors.push(this._problem(`extra ${stage} instruction "${l}" must be one Dockerfile instruction such as "RUN ...", and not FROM`));
+            if (!/^[A-Za-z]+\s/.test(l.trim()) || /^\s*FROM\s/i.test(l) || hasLineBreak(l) || /\\\s*$/.test(l)) {
+              errors.push(
+                this._problem(
+                  `extra ${stage} instruction ${JSON.stringify(l)} must be one single-line Dockerfile instruction such as "RUN ..." (not FROM, no line break or trailing "\\"; pass several instructions as several arguments)`,
+                ),
+              );
             }
           }
         }
@@ -177,6 +189,15 @@ export abstract class StackService extends Component {
     const env: Record<string, string> = { ...(svc.environment ?? {}) };
     const hint = `set it in ${this.stack.envFile} (copy ${this.stack.envExampleFile} or run npx projen)`;
     const secretRefs = [...secrets];
+    // a variable the construct already sets (DATABASE_URL, PG*, POSTGRES_*, ...) is not silently replaced
+    const taken = new Set([...Object.keys(env), ...secrets.flatMap((r) => [r.envName, `${r.envName}_FILE`])]);
+    for (const { name } of this.extraEnv) {
+      if (taken.has(name) || taken.has(name.replace(/_FILE$/, ''))) {
+        throw new Error(
+          `[${this.node.path}] ${this._problem(`environment variable ${name} is already set by the construct (its options or a connection); remove the addEnvironment call, or use another name`)}`,
+        );
+      }
+    }
     for (const { name, value } of this.extraEnv) {
       const spec = value._spec;
       if (spec.kind === 'literal') {
