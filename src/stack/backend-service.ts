@@ -389,7 +389,8 @@ export class BackendService extends StackService {
       command: ['uvicorn', this.options.app ?? 'main:app', '--host', '0.0.0.0', '--port', String(this.port), '--reload'],
       working_dir: '/app',
       volumes: [`${this.stack._composePath(this.path)}:/app`],
-      ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${this.options.hostPort ?? this.port}}:${this.port}`],
+      // hostPort, else the port; further backends without hostPort on the next ports (8001, ...)
+      ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${this.options.hostPort ?? this.port + this.stack.services.filter((x) => x instanceof BackendService && x.options.hostPort === undefined).indexOf(this)}}:${this.port}`],
       read_only: false,
       environment: { ...(prod.environment ?? {}), PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
     };

@@ -563,7 +563,8 @@ export class FrontendService extends StackService {
       working_dir: '/app',
       command: ['sh', '-c', script],
       volumes: [`${this.stack._composePath(this.path)}:/app`, `${this.serviceName}-node-modules:/app/node_modules`],
-      ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${devPort}}:${devPort}`],
+      // the first frontend's dev server on 5173, the next ones on 5174, ...
+      ports: [`127.0.0.1:\${${this.envPrefix}_DEV_PORT:-${devPort + this.stack.services.filter((x) => x instanceof FrontendService).indexOf(this)}}:${devPort}`],
       restart: 'unless-stopped',
       security_opt: ['no-new-privileges:true'],
       networks: [this.stack._webNetwork],
