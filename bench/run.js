@@ -17,7 +17,7 @@ const engine = require('./lib/engine');
 const { renderReport } = require('./lib/report');
 
 function parseArgs(argv) {
-  const o = { synthOnly: false, rounds: 11, buildRounds: 3, out: path.join(REPO, 'docs', 'benchmarks.md'), json: undefined, write: true, keep: false, seed: Date.now() % 100000 };
+  const o = { synthOnly: false, rounds: 15, buildRounds: 5, out: path.join(REPO, 'docs', 'benchmarks.md'), json: undefined, write: true, keep: false, seed: Date.now() % 100000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {

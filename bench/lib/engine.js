@@ -347,6 +347,35 @@ function probeFigure(eng, dir) {
   return out;
 }
 
+/**
+ * Files of the frontend folder that only the runtime stage copies (the web server's config and
+ * entrypoint hook): a one-line change to each, then a build; which steps of each stage reran.
+ */
+function runtimeFileProbe(eng, dir) {
+  const out = [];
+  for (const rel of ['nginx.conf', 'runtime-config.sh']) {
+    const f = path.join(dir, 'frontend', rel);
+    if (!fs.existsSync(f)) continue;
+    const before = fs.readFileSync(f, 'utf-8');
+    const mode = fs.statSync(f).mode;
+    eng.composeBuild(dir, 'web');
+    fs.chmodSync(f, mode | 0o200);
+    fs.appendFileSync(f, `# ${eng.project}: a local change\n`);
+    let b;
+    try {
+      b = eng.composeBuild(dir, 'web');
+    } finally {
+      fs.writeFileSync(f, before);
+      fs.chmodSync(f, mode);
+    }
+    const ran = b.steps.filter((st) => st.status !== 'CACHED');
+    const fmt = (st) => `[${st.stage} ${st.index}] ${short(st.instruction)}`;
+    out.push({ file: rel, buildStage: ran.filter((st) => st.stage === 'build').map(fmt), runtimeStage: ran.filter((st) => st.stage !== 'build').map(fmt), ms: b.ms });
+  }
+  log(`engine: runtime-only files: ${out.map((o) => `${o.file} reran ${o.buildStage.length} build-stage steps`).join(', ')}`);
+  return out;
+}
+
 /** Figure 3: each image against its base and its payload, and against the naive baseline. */
 function sizeFigure(eng, dir) {
   const web = `${eng.project}-web`;
@@ -579,6 +608,7 @@ function measure(work, dir, runId, { buildRounds }) {
     log(`engine: rebuild figure, ${buildRounds} rounds (compose project ${eng.project})`);
     result.rebuild = rebuildFigure(eng, dir, buildRounds);
     result.probes = probeFigure(eng, dir);
+    result.runtimeFiles = runtimeFileProbe(eng, dir);
     log('engine: image sizes');
     result.sizes = sizeFigure(eng, dir);
     log('engine: naive baseline');

@@ -285,6 +285,8 @@ function measure(work, exampleDir, { rounds, rand, nodeModules }) {
       pairedMin: min(paired),
       pairedMax: max(paired),
       cpu: by[a].cpuMedianMs / by[b].cpuMedianMs,
+      // the least-disturbed run of each: interference from other load only ever adds time
+      fastest: by[a].minMs / by[b].minMs,
       a,
       b,
     };
