@@ -77,7 +77,7 @@ describe('a stack of the four constructs', () => {
   test('backend Dockerfile: venv at one path in both stages, non-root uid, exec-form uvicorn, probe without curl', () => {
     const df = read(outdir, 'backend/Dockerfile');
     expect(df).not.toMatch(/^# syntax=/m);
-    expect(df).toMatch(/RUN python -m venv \/opt\/venv/);
+    expect(df).toMatch(/RUN python -m venv --without-pip \/opt\/venv\n[\s\S]*RUN python -m pip --python \/opt\/venv\/bin\/python install --no-cache-dir -r requirements.txt/);
     expect(df).toMatch(/COPY --from=build \/opt\/venv \/opt\/venv/);
     expect(df).toMatch(/^USER 10001:10001$/m);
     expect(df).toContain('CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]');

@@ -75,7 +75,7 @@ describe('reported failures: static checks of the generated files', () => {
   });
 
   test('row 6: a console-script start command: the virtualenv keeps its path and is on PATH at run time', () => {
-    expect(backendDf).toMatch(/RUN python -m venv \/opt\/venv/);
+    expect(backendDf).toMatch(/RUN python -m venv (--without-pip )?\/opt\/venv/);
     expect(backendDf).toMatch(/COPY --from=build \/opt\/venv \/opt\/venv/);
     expect(backendDf).toMatch(/^ENV PATH="\/opt\/venv\/bin:\$PATH"/m);
   });

@@ -286,10 +286,13 @@ export class BackendService extends StackService {
       build.add({ kind: 'COPY', sources: ['pyproject.toml', 'poetry.lock'], dest: './' }, 'Project metadata and lockfile first: the install layer is reused until they change');
       build.add({ kind: 'RUN', commands: ['poetry install --only main --no-root --no-interaction'] }, 'Exactly the locked versions of the main dependencies');
     } else {
-      build.add({ kind: 'RUN', commands: ['python -m venv /opt/venv'] }, venvComment);
-      build.add({ kind: 'ENV', vars: [['PATH', '/opt/venv/bin:$PATH']] });
+      build.add(
+        { kind: 'RUN', commands: ['python -m venv --without-pip /opt/venv'] },
+        `${venvComment}.\nWithout pip and setuptools: the image's pip installs into it, and the runtime carries only the app's packages`,
+      );
       build.add({ kind: 'COPY', sources: [this.requirementsFile], dest: './' }, 'Dependencies first: this layer is reused until the requirements change');
-      build.add({ kind: 'RUN', commands: [`pip install --no-cache-dir -r ${this.requirementsFile}`] });
+      build.add({ kind: 'RUN', commands: [`python -m pip --python /opt/venv/bin/python install --no-cache-dir -r ${this.requirementsFile}`] });
+      build.add({ kind: 'ENV', vars: [['PATH', '/opt/venv/bin:$PATH']] }, 'The virtualenv first on PATH (after the install, which uses the image\'s pip)');
     }
 
     const run = df.stage('runtime', image, 'Runtime stage: the virtualenv and the app, nothing else.');
