@@ -261,6 +261,18 @@ describeWithTools('stack tasks', [composeV2(), hadolint()], () => {
     const config = projenTask(dir, 'stack:config');
     expect(config.status).toBe(0);
     expect(config.stdout).toContain('compose.yaml is valid');
+    expect(config.stdout).toContain('compose.dev.yaml is valid');
+    // without .env the stack is not valid: the task fails, says why, and claims nothing
+    const env = fs.readFileSync(path.join(dir, '.env'));
+    fs.rmSync(path.join(dir, '.env'));
+    try {
+      const broken = projenTask(dir, 'stack:config');
+      expect(broken.status).not.toBe(0);
+      expect(broken.stderr).toMatch(/required variable DB_USER is missing a value/);
+      expect(broken.stdout).not.toContain('is valid');
+    } finally {
+      fs.writeFileSync(path.join(dir, '.env'), env);
+    }
     const lint = projenTask(dir, 'stack:lint', { PATH: `${path.dirname(hadolint().command![0])}:${process.env.PATH}` });
     expect(lint.status).toBe(0);
     expect(lint.stdout).toContain('hadolint: no findings in backend/Dockerfile frontend/Dockerfile');

@@ -61,7 +61,8 @@ export interface ImageServiceOptions {
 
 /**
  * Any further service from an image (a cache such as redis, a queue, a mail catcher): on the
- * stack's network, hardened like the others, reachable by its name.
+ * stack's network, reachable by its name, with `no-new-privileges` (capabilities are left to the
+ * image, whose entrypoint may need them to switch users; `readOnly` makes its root read-only).
  */
 export class ImageService extends StackService {
   private readonly options: ImageServiceOptions;

@@ -16,7 +16,8 @@ function requireDocker(task: string, engine: boolean): string[] {
 
 /** One task step: a POSIX sh script (projen's own task shell is not a full shell). */
 function shStep(lines: string[]): string {
-  const script = lines.join('; ');
+  // set -e: a failing step stops the task with its status
+  const script = ['set -e', ...lines].join('; ');
   if (script.includes("'")) throw new Error(`internal: task script must not contain single quotes: ${script}`);
   return `sh -c '${script}' stack-task`;
 }
@@ -38,10 +39,10 @@ export function addStackTasks(stack: ComposeStack): void {
   };
   const task = (n: string) => `${prefix}:${n}`;
 
-  add('config', `Render and validate ${stack.composeFile} (docker compose config)`, [
+  const files = [file, ...(stack.devComposeFile ? [path.posix.basename(stack.devComposeFile)] : [])];
+  add('config', `Validate ${files.join(' and ')} with the values of .env (docker compose config)`, [
     ...requireDocker(task('config'), false),
-    `docker compose -f ${file} config --quiet`,
-    `echo "${file} is valid"`,
+    ...files.flatMap((f) => [`docker compose -f ${f} config --quiet`, `echo "${f} is valid"`]),
   ]);
   add('up', 'Build and start the stack, and wait until every service is healthy', [...requireDocker(task('up'), true), `exec docker compose -f ${file} up -d --build --wait "$@"`], { args: true });
   add('down', 'Stop and remove the stack (data volumes are kept; add -v to remove them)', [...requireDocker(task('down'), true), `exec docker compose -f ${file} down "$@"`], {
