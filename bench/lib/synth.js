@@ -1,7 +1,8 @@
 'use strict';
 // Synth figures (1: overhead, 2: scaling): temporary projen projects, each timed as a user runs
-// it (`npx projen --no-post`, whose default task runs .projenrc.ts with ts-node), interleaved in a
-// shuffled order every round so that load from other processes hits every variant alike.
+// it (`npx projen --no-post`, whose default task runs .projenrc.ts with ts-node), every variant once
+// per round, the two sides of each headline ratio back to back, so that load from other processes
+// hits both alike; a figure is the median over the rounds of the per-round ratio.
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
@@ -42,6 +43,9 @@ function writeProjenrc(dir, text) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(f, instrument(text, f));
 }
+
+/** Variants timed back to back every round: each headline ratio compares neighbours. */
+const CHAIN = ['dc100', 'dc6', 'bare', 'example', 'stack100'];
 
 /** Sizes of the generated stacks for the scaling curve: backends, databases, frontends. */
 const STACK_SIZES = [5, 10, 30, 100].map((n) => ({ backends: n, databases: Math.max(1, Math.round(n / 10)), frontends: Math.max(1, Math.round(n / 10)) }));
@@ -242,9 +246,16 @@ function measure(work, exampleDir, { rounds, rand, nodeModules }) {
     v.rss = [];
     v.phases = [];
   }
+  // The variants of each headline ratio run back to back: load from other processes comes in bursts
+  // of seconds, so neighbours share most of it. The chain's direction alternates every round (which
+  // of two neighbours runs first), the other variants run in a shuffled order before or after it.
+  const byKey = Object.fromEntries(variants.map((v) => [v.key, v]));
+  const chain = CHAIN.map((k) => byKey[k]);
+  const rest = variants.filter((v) => !CHAIN.includes(v.key));
   const orders = [];
   for (let r = 0; r < rounds; r++) {
-    const order = shuffle(variants, rand);
+    const tail = shuffle(rest, rand);
+    const order = r % 2 ? [...tail, ...[...chain].reverse()] : [...chain, ...tail];
     orders.push(order.map((v) => v.key));
     for (const v of order) {
       const s = timeSynth(v.dir, probeFile, phasesFile);
@@ -278,9 +289,15 @@ function measure(work, exampleDir, { rounds, rand, nodeModules }) {
     ]),
   );
   const ratio = (a, b) => {
+    // per round: a's time over b's (neighbours in the round for the headline ratios); their median is
+    // the figure. Noise that hits one of the two shifts single rounds' ratios either way and leaves
+    // the median alone, while a ratio of the two medians moves with how many of each variant's runs
+    // happened to be disturbed
     const paired = by[a].samplesMs.map((x, i) => x / by[b].samplesMs[i]);
     return {
-      value: by[a].medianMs / by[b].medianMs,
+      value: median(paired),
+      ofMedians: by[a].medianMs / by[b].medianMs,
+      adjacent: CHAIN.includes(a) && CHAIN.includes(b) && Math.abs(CHAIN.indexOf(a) - CHAIN.indexOf(b)) === 1,
       pairedMedian: median(paired),
       pairedMin: min(paired),
       pairedMax: max(paired),
