@@ -377,3 +377,28 @@ describe('the user-owned .env and the stack layout', () => {
     expect([dev3.services.api.ports[0], dev3.services.api2.ports[0]]).toEqual(['127.0.0.1:${API_DEV_PORT:-8000}:8000', '127.0.0.1:${API2_DEV_PORT:-8001}:8000']);
   });
 });
+
+describe('more options checked at synth', () => {
+  test('host addresses, init scripts, data paths and secret names', () => {
+    const outdir = makeOutdir();
+    fs.writeFileSync(path.join(outdir, 'init.sql'), 'select 1;\n');
+    const p = newProject(outdir);
+    const stack = new ComposeStack(p, { fileSecrets: true });
+    new FrontendService(stack, 'web', { path: 'frontend', hostAddress: '999.1.1.1' });
+    const db = new PostgresDatabase(stack, 'db', { initScripts: 'init.sql', dataPath: 'data' });
+    db.addEnvironment('TOKEN', EnvValue.secret({ description: 'a', variable: 'TOKEN' }));
+    db.addEnvironment('TOKEN2', EnvValue.secret({ description: 'b', variable: 'token' }));
+    const msg = synthError(p)!;
+    expect(msg).toMatch(/FrontendService "web": hostAddress "999\.1\.1\.1" must be an IP address/);
+    expect(msg).toMatch(/PostgresDatabase "db": initScripts "init\.sql" is a file; point it at a folder/);
+    expect(msg).toMatch(/PostgresDatabase "db": dataPath "data" must be an absolute path inside the container/);
+    expect(msg).toMatch(/secrets TOKEN and token would share the secret file token/);
+  });
+
+  test('a backend command of its own also runs in the development stack', () => {
+    const s = fullStack({}, { api: { command: ['gunicorn', '-k', 'uvicorn.workers.UvicornWorker', '--reload', '-b', '0.0.0.0:8000', 'main:app'] } });
+    s.project.synth();
+    const dev = YAML.parse(read(s.outdir, 'compose.dev.yaml'));
+    expect(dev.services.api.command).toEqual(['gunicorn', '-k', 'uvicorn.workers.UvicornWorker', '--reload', '-b', '0.0.0.0:8000', 'main:app']);
+  });
+});

@@ -389,7 +389,8 @@ export class BackendService extends StackService {
     const svc: ComposeService = {
       ...prod,
       build: { ...prod.build!, target: 'build' },
-      command: ['uvicorn', this.options.app ?? 'main:app', '--host', '0.0.0.0', '--port', String(this.port), '--reload'],
+      // uvicorn with --reload; a command of your own runs as given (add its own reload flag)
+      command: this.options.command ? this.options.command.map(composeLiteral) : ['uvicorn', this.options.app ?? 'main:app', '--host', '0.0.0.0', '--port', String(this.port), '--reload'],
       working_dir: '/app',
       volumes: [`${this.stack._composePath(this.path)}:/app`],
       // hostPort, else the port; further backends without hostPort on the next ports (8001, ...)

@@ -372,6 +372,13 @@ export class ComposeStack extends Component {
       if (owner) errors.push(`variable ${v.name} (from ${v.usedBy}) is the port override of service "${owner}"; choose another name`);
       if (!ENV_NAME_RE.test(v.name)) errors.push(`variable name "${v.name}" (from ${v.usedBy}) is not valid in ${this.envFile} (letters, digits, "_", not starting with a digit)`);
     }
+    // secret files are named by the lowercased variable: TOKEN and token would share one
+    const secretNames = new Map<string, string>();
+    for (const v of this._envVariables().filter((x) => x.secret)) {
+      const other = secretNames.get(v.name.toLowerCase());
+      if (this.fileSecrets && other && other !== v.name) errors.push(`secrets ${other} and ${v.name} would share the secret file ${v.name.toLowerCase()}; rename one of them`);
+      secretNames.set(v.name.toLowerCase(), v.name);
+    }
     // a named volume belongs to one service (a second one would share, say, the database's data)
     const volumeOwners = new Map<string, string>();
     for (const s of this.services) {

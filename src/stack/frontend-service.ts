@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import * as path from 'path';
 import { BackendService } from './backend-service';
 import { ComposeStack } from './compose-stack';
@@ -243,7 +244,7 @@ export class FrontendService extends StackService {
       errors.push(this._problem(`buildDir "${bd}" must be a folder inside ${this.path}/ (such as "dist"), not the folder itself or outside it`));
     }
     if (!validPort(this.hostPort)) errors.push(this._problem(`hostPort ${this.hostPort} is not a port number (1-65535)`));
-    if (this.options.hostAddress !== undefined && !/^[0-9a-fA-F.:]+$/.test(this.options.hostAddress)) {
+    if (this.options.hostAddress !== undefined && !isIP(this.options.hostAddress)) {
       errors.push(this._problem(`hostAddress "${this.options.hostAddress}" must be an IP address such as 127.0.0.1`));
     }
     if (this.options.clientMaxBodySize !== undefined && !/^\d+[kKmMgG]?$/.test(this.options.clientMaxBodySize)) {

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ComposeStack, generateSecret } from './compose-stack';
 import { checkRelativeFolder, StackService } from './stack-service';
 import { ComposeComments, ComposeService, requiredVariable } from '../compose/compose-document';
@@ -134,13 +136,17 @@ export class PostgresDatabase extends StackService {
     if (!this.options.image && this.options.version && !/^\d+(\.\d+)?$/.test(this.options.version)) {
       errors.push(this._problem(`version "${this.options.version}" must be a major version such as "17" or "18"; use the image option for other tags`));
     }
+    if (this.options.dataPath !== undefined && !/^\/[A-Za-z0-9._\/-]*$/.test(this.options.dataPath)) {
+      errors.push(this._problem(`dataPath "${this.options.dataPath}" must be an absolute path inside the container, such as /var/lib/postgresql`));
+    }
     if (this.options.image && this.majorVersion === undefined && !this.options.dataPath) {
       errors.push(this._problem(`cannot read a major version from image "${this.options.image}"; set dataPath (/var/lib/postgresql for 18+, /var/lib/postgresql/data before)`));
     }
     if (this.options.initScripts) {
       const p = checkRelativeFolder(this.options.initScripts, 'initScripts');
-      if (p) errors.push(this._problem(p));
-      else if (!this._folderExists(this.options.initScripts)) errors.push(this._problem(`initScripts folder "${this.options.initScripts}" does not exist; create it or remove the option`));
+      if (p) {errors.push(this._problem(p));} else if (!this._folderExists(this.options.initScripts)) {errors.push(this._problem(`initScripts folder "${this.options.initScripts}" does not exist; create it or remove the option`));} else if (!fs.statSync(path.join(this.project.outdir, this.options.initScripts)).isDirectory()) {
+        errors.push(this._problem(`initScripts "${this.options.initScripts}" is a file; point it at a folder of *.sql / *.sh scripts`));
+      }
     }
     if (this.options.hostPort !== undefined && !validPort(this.options.hostPort)) {
       errors.push(this._problem(`hostPort ${this.options.hostPort} is not a port number (1-65535)`));
