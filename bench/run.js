@@ -5,7 +5,7 @@
 // same run, interleaved, so that it holds on a loaded machine. Writes docs/benchmarks.md.
 //
 //   node bench/run.js [--synth-only] [--rounds N] [--build-rounds N] [--out FILE] [--json FILE]
-//                     [--no-write] [--keep] [--seed N]
+//                     [--no-write] [--keep] [--keep-cache] [--min-free-gb N] [--seed N]
 //
 // Not a test: nothing here runs under jest, and no figure fails the run. See bench/README.md.
 const fs = require('fs');
@@ -17,7 +17,7 @@ const engine = require('./lib/engine');
 const { renderReport } = require('./lib/report');
 
 function parseArgs(argv) {
-  const o = { synthOnly: false, rounds: 15, buildRounds: 5, out: path.join(REPO, 'docs', 'benchmarks.md'), json: undefined, write: true, keep: false, seed: Date.now() % 100000 };
+  const o = { synthOnly: false, rounds: 15, buildRounds: 5, out: path.join(REPO, 'docs', 'benchmarks.md'), json: undefined, write: true, keep: false, keepCache: false, minFreeGb: 20, seed: Date.now() % 100000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -33,6 +33,8 @@ function parseArgs(argv) {
     else if (a === '--json') o.json = path.resolve(argv[++i]);
     else if (a === '--no-write') o.write = false;
     else if (a === '--keep') o.keep = true;
+    else if (a === '--keep-cache') o.keepCache = true;
+    else if (a === '--min-free-gb') o.minFreeGb = num();
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(__filename, 'utf-8').split('\n').slice(2, 10).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
@@ -108,8 +110,19 @@ function main() {
         results.engine = { skipped: `${e.reason}. Start an engine and rerun (on the project's machines: \`eval "$(/work/shared/docker-sandbox/start-engine)"\`).` };
       } else {
         log(`engine: ${e.version}, compose ${e.compose}, storage driver ${e.storageDriver}`);
+        // the builds need room: on the vfs storage driver every layer is a full copy of its parent
+        let freeGb = NaN;
         try {
-          results.engine = engine.measure(work, imagesDir, runId, { buildRounds: opts.buildRounds });
+          const st = fs.statfsSync(e.dockerRoot);
+          freeGb = (st.bavail * st.bsize) / 1e9;
+        } catch {
+          // not a local path (remote engine): no check
+        }
+        try {
+          if (freeGb < opts.minFreeGb) {
+            throw new Error(`only ${freeGb.toFixed(1)} GB free on ${e.dockerRoot} (the engine's data), less than --min-free-gb ${opts.minFreeGb}`);
+          }
+          results.engine = engine.measure(work, imagesDir, runId, { buildRounds: opts.buildRounds, dockerRoot: e.dockerRoot, keepCache: opts.keepCache });
         } catch (err) {
           // the synth figures are still worth writing
           log(`engine figures failed: ${err.message}`);

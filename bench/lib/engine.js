@@ -81,6 +81,7 @@ function detect() {
     storageDriver: parsed.Driver,
     engineCpus: parsed.NCPU,
     engineMemory: parsed.MemTotal,
+    dockerRoot: parsed.DockerRootDir,
   };
 }
 
@@ -130,6 +131,17 @@ function short(instruction) {
   return instruction.length > 70 ? `${instruction.slice(0, 67)}...` : instruction;
 }
 
+/** BuildKit's build cache records (`docker system df -v`), or undefined when the engine does not list them. */
+function cacheRecords() {
+  const r = docker(['system', 'df', '-v', '--format', '{{json .BuildCache}}'], { timeout: 120_000 });
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout.trim() || '[]') ?? [];
+  } catch {
+    return undefined;
+  }
+}
+
 class Engine {
   constructor(work, runId, opts) {
     this.work = work;
@@ -139,6 +151,49 @@ class Engine {
     this.ids = new Set();
     this.containers = new Set();
     this.notes = [];
+    // the build cache as it was before this run: on the vfs storage driver every cached layer is a
+    // full copy of its parent's filesystem, so the records this run adds are removed as it goes
+    this.cacheBefore = new Set((cacheRecords() ?? []).map((c) => c.ID));
+    this.disk = { root: opts.dockerRoot, freeBefore: this.free(), minFree: Infinity, cacheRemovedRecords: 0 };
+    this.disk.minFree = this.disk.freeBefore;
+  }
+
+  /** Free bytes on the engine's data disk (when it is a local path), tracked for the report. */
+  free() {
+    try {
+      const st = fs.statfsSync(this.opts.dockerRoot);
+      const f = st.bavail * st.bsize;
+      if (this.disk && f < this.disk.minFree) this.disk.minFree = f;
+      return f;
+    } catch {
+      return NaN;
+    }
+  }
+
+  /**
+   * Removes the build cache records that appeared since this run started and are not in use
+   * (leaves first: a record is only removable once nothing builds on it). The npm/pip download
+   * cache mounts are kept. Skipped with --keep-cache.
+   */
+  pruneOwnCache() {
+    if (this.opts.keepCache) return;
+    this.free();
+    for (let pass = 0; pass < 12; pass++) {
+      const all = cacheRecords();
+      if (!all) return;
+      const parents = new Set(all.map((c) => c.Parent).filter(Boolean));
+      const mine = all.filter((c) => !this.cacheBefore.has(c.ID) && c.InUse !== 'true' && c.CacheType !== 'exec.cachemount');
+      const leaves = mine.filter((c) => !parents.has(c.ID));
+      if (!leaves.length) return;
+      let removed = 0;
+      for (const c of leaves) {
+        // the id filter is a regular expression over record IDs
+        const r = docker(['builder', 'prune', '-f', '--filter', `id=^${c.ID}$`], { timeout: 300_000 });
+        if (r.status === 0) removed++;
+      }
+      this.disk.cacheRemovedRecords += removed;
+      if (!removed) return;
+    }
   }
 
   imageId(ref) {
@@ -185,6 +240,7 @@ class Engine {
     if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed in ${dir}:\n${output.trim().split('\n').slice(-25).join('\n')}`);
     const ref = `${this.project}-${svc}`;
     const id = this.track(ref);
+    this.free();
     return { ms: r.ms, steps: parseSteps(output), id, output };
   }
 
@@ -201,6 +257,7 @@ class Engine {
   }
 
   cleanup() {
+    this.free();
     for (const c of this.containers) docker(['rm', '-f', c]);
     for (const t of this.tags) docker(['rmi', t]);
     // images this run built and later re-tagged away (a rebuild moves the tag): removed only while
@@ -212,6 +269,8 @@ class Engine {
     this.containers.clear();
     this.tags.clear();
     this.ids.clear();
+    this.pruneOwnCache();
+    this.disk.freeAfter = this.free();
   }
 }
 
@@ -283,6 +342,8 @@ function rebuildFigure(eng, dir, rounds) {
       out.testDocOnly.push({ sameImage: td.id === re.id, stepsRun: ran.map((st) => `[${st.stage} ${st.index}] ${short(st.instruction)}`), cached: td.steps.length - ran.length, ms: td.ms, excerpt: excerpt(td.output) });
       log(`engine: round ${r}/${rounds} ${s.svc}: cold ${(cold.ms / 1000).toFixed(1)}s, rebuild ${(re.ms / 1000).toFixed(1)}s, tests/docs only: ${ran.length ? `${ran.length} steps ran` : 'full cache hit'}`);
     }
+    // the next round starts with --no-cache: this round's layers are of no further use (and, on vfs, large)
+    eng.pruneOwnCache();
   }
   for (const s of SERVICES) {
     const out = res[s.svc];
@@ -578,8 +639,8 @@ function contextFigure(eng, exampleSrc) {
 }
 
 /** All engine figures on a synthesized copy `dir` of examples/fullstack. */
-function measure(work, dir, runId, { buildRounds }) {
-  const eng = new Engine(work, runId, {});
+function measure(work, dir, runId, { buildRounds, dockerRoot, keepCache }) {
+  const eng = new Engine(work, runId, { dockerRoot, keepCache });
   const cleanup = () => eng.cleanup();
   process.once('SIGINT', () => {
     cleanup();
@@ -619,6 +680,7 @@ function measure(work, dir, runId, { buildRounds }) {
     result.context = contextFigure(eng, pristine);
   } finally {
     cleanup();
+    result.disk = eng.disk;
   }
   return result;
 }

@@ -99,6 +99,14 @@ function machineSection(r) {
   ];
   if (e?.ok) {
     lines.push(`- Docker: client / engine ${e.version}, compose ${e.compose}, storage driver ${e.storageDriver}, engine sees ${e.engineCpus} CPUs`);
+    const d = r.engine?.disk;
+    if (d && Number.isFinite(d.freeBefore)) {
+      const gb = (b) => `${(b / 1e9).toFixed(1)} GB`;
+      lines.push(
+        `- Disk of the engine's data (\`${d.root}\`): ${gb(d.freeBefore)} free before the builds, ${gb(d.minFree)} at the lowest (${gb(d.freeBefore - d.minFree)} taken by this run's layers and other jobs'), ` +
+          `${Number.isFinite(d.freeAfter) ? `${gb(d.freeAfter)} after the run removed the ${d.cacheRemovedRecords} build cache records it had created` : 'not measured at the end'}`,
+      );
+    }
   } else if (e) {
     lines.push(`- Docker: ${e.reason}`);
   } else {
@@ -610,9 +618,13 @@ node bench/run.js --synth-only      # figures 1 and 2 only, no engine needed
 \`\`\`
 
 Options: \`--rounds N\` synth rounds (default 15), \`--build-rounds N\` cold/rebuild rounds (default 5), \`--out FILE\`,
-\`--json FILE\` (all raw results), \`--no-write\` (print instead), \`--keep\` (keep the temporary projects), \`--seed N\`.
+\`--json FILE\` (all raw results), \`--no-write\` (print instead), \`--keep\` (keep the temporary projects), \`--keep-cache\`,
+\`--min-free-gb N\`, \`--seed N\`.
 Without an answering engine the image figures are skipped with the reason, and the synth figures are still written.
-The bench builds only images named \`pcs-bench-<run>-*\` and removes them at the end; it never prunes and never removes base images.
+The bench builds only images named \`pcs-bench-<run>-*\` and removes them at the end, never base images. It also removes the
+build cache records that appeared during the run (after each rebuild round and at the end; \`--keep-cache\` leaves them): with the vfs
+storage driver each cached layer is a full copy of its parent's filesystem, tens of GB over a run. \`--min-free-gb N\` (default 20)
+skips the engine figures when the engine's disk has less room.
 
 ${synthSections(r)}
 ${engineSections(r)}
