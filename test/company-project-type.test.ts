@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { listFiles, run } from './support/example';
-import { freePort, http, RunningStack } from './support/stack';
+import { http, RunningStack, startStack } from './support/stack';
 import { composeV2, describeWithTools, dockerEngine, hadolint } from './support/tools';
 import { ACME_IMAGE_PINS, ACME_MIRROR, AcmeStackProject, AcmeStackProjectOptions } from '../examples/company-project-type/src';
 import { StarterApps } from '../src/project/starter-apps';
@@ -151,16 +151,7 @@ describeWithTools('example company project type on a Docker engine', [dockerEngi
       run(['docker', 'tag', upstream, ref]);
       mirrorTags.push(ref);
     }
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    stack = new RunningStack(dir, 'pcs-e2e-acme', { WEB_HOST_PORT: String(port) });
-    stack.destroy();
-    stack.build();
-    try {
-      stack.up();
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- logs ---\n${stack.logs()}`);
-    }
+    ({ stack, base } = await startStack(dir, 'pcs-e2e-acme'));
   }, 1_800_000);
 
   afterAll(() => {

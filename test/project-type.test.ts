@@ -12,7 +12,7 @@ import { Testing } from 'projen';
 import * as YAML from 'yaml';
 import { listFiles, run } from './support/example';
 import { packLibrary, projectEnv } from './support/pack';
-import { freePort, http, RunningStack } from './support/stack';
+import { http, RunningStack, startStack } from './support/stack';
 import { composeV2, describeWithTools, dockerEngine, hadolint, REPO_ROOT } from './support/tools';
 import { ComposeStackProject, ComposeStackProjectOptions } from '../src/project/compose-stack-project';
 import { STARTER_ASSETS_DIR, StarterApps } from '../src/project/starter-apps';
@@ -303,16 +303,7 @@ describe('projen new --from the packed library', () => {
     let base: string;
 
     beforeAll(async () => {
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      stack = new RunningStack(dir, 'pcs-e2e-newproject', { WEB_HOST_PORT: String(port) });
-      stack.destroy(); // leftovers of an interrupted run
-      stack.build();
-      try {
-        stack.up();
-      } catch (e) {
-        throw new Error(`${(e as Error).message}\n--- logs ---\n${stack.logs()}`);
-      }
+      ({ stack, base } = await startStack(dir, 'pcs-e2e-newproject'));
     }, 1_800_000);
 
     afterAll(() => {

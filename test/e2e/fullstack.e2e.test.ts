@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import { chromium as playwright } from 'playwright-core';
 import { synthExampleCopy } from '../support/example';
-import { canConnect, freePort, hostAddresses, http, RunningStack } from '../support/stack';
+import { canConnect, hostAddresses, http, RunningStack, startStack } from '../support/stack';
 import { chromium, describeWithTools, dockerEngine } from '../support/tools';
 
 jest.setTimeout(1_200_000);
@@ -18,16 +18,7 @@ describeWithTools('examples/fullstack on a Docker engine', [dockerEngine(), chro
 
   beforeAll(async () => {
     const dir = synthExampleCopy('fullstack');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    stack = new RunningStack(dir, 'pcs-e2e-fullstack', { WEB_HOST_PORT: String(port) });
-    stack.destroy(); // leftovers of an interrupted run
-    stack.build();
-    try {
-      stack.up();
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- logs ---\n${stack.logs()}`);
-    }
+    ({ stack, base } = await startStack(dir, 'pcs-e2e-fullstack'));
   }, 1_800_000);
 
   afterAll(() => {

@@ -39,9 +39,13 @@ export class RunningStack {
     this.timed('build', () => this.compose(['build'], { timeout: 1_200_000 }));
   }
 
-  /** `up -d --wait`: returns once every service with a healthcheck is healthy. */
+  /** `up -d --wait`: returns once every service with a healthcheck is healthy; on failure the error carries the logs. */
   public up(label = 'up-to-healthy'): void {
-    this.timed(label, () => this.compose(['up', '-d', '--wait'], { timeout: 600_000 }));
+    try {
+      this.timed(label, () => this.compose(['up', '-d', '--wait'], { timeout: 600_000 }));
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- logs ---\n${this.logs()}`);
+    }
   }
 
   public containerId(service: string): string {
@@ -90,6 +94,24 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Builds and starts a synthesized stack under its own compose project name, its frontend on a
+ * free host port (leftovers of an interrupted run are removed first; a failed start is removed too).
+ */
+export async function startStack(dir: string, project: string): Promise<{ stack: RunningStack; base: string }> {
+  const port = await freePort();
+  const stack = new RunningStack(dir, project, { WEB_HOST_PORT: String(port) });
+  stack.destroy();
+  try {
+    stack.build();
+    stack.up();
+  } catch (e) {
+    stack.destroy();
+    throw e;
+  }
+  return { stack, base: `http://127.0.0.1:${port}` };
 }
 
 /** Every address of this host (IPv4 and IPv6, loopback included). */
