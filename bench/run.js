@@ -6,6 +6,7 @@
 //
 //   node bench/run.js [--synth-only] [--rounds N] [--build-rounds N] [--out FILE] [--json FILE]
 //                     [--no-write] [--keep] [--keep-cache] [--min-free-gb N] [--seed N]
+//   node bench/run.js --render FILE [--out FILE]   (rewrite the report from a --json file)
 //
 // Not a test: nothing here runs under jest, and no figure fails the run. See bench/README.md.
 const fs = require('fs');
@@ -31,12 +32,13 @@ function parseArgs(argv) {
     else if (a === '--seed') o.seed = num();
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--json') o.json = path.resolve(argv[++i]);
+    else if (a === '--render') o.render = path.resolve(argv[++i]);
     else if (a === '--no-write') o.write = false;
     else if (a === '--keep') o.keep = true;
     else if (a === '--keep-cache') o.keepCache = true;
     else if (a === '--min-free-gb') o.minFreeGb = num();
     else if (a === '-h' || a === '--help') {
-      console.log(fs.readFileSync(__filename, 'utf-8').split('\n').slice(2, 10).join('\n').replace(/^\/\/ ?/gm, ''));
+      console.log(fs.readFileSync(__filename, 'utf-8').split('\n').slice(2, 11).join('\n').replace(/^\/\/ ?/gm, ''));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -78,6 +80,12 @@ function machine() {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.render) {
+    // the same measurements, rendered again (after a change to the report's text)
+    fs.writeFileSync(opts.out, renderReport(JSON.parse(fs.readFileSync(opts.render, 'utf-8'))));
+    log(`wrote ${path.relative(process.cwd(), opts.out)} from ${opts.render}`);
+    return;
+  }
   const t0 = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pcs-bench-'));
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;

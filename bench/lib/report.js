@@ -214,6 +214,13 @@ function synthSections(r) {
   return out.join('\n');
 }
 
+/** Build steps in Dockerfile order: stage by name (build, then runtime), then step number. */
+function byStep(a, b) {
+  const [sa, ia] = a.step.split(' ');
+  const [sb, ib] = b.step.split(' ');
+  return sa.localeCompare(sb) || parseInt(ia, 10) - parseInt(ib, 10);
+}
+
 function engineSections(r) {
   const e = r.engine;
   if (e.skipped) {
@@ -348,7 +355,7 @@ function engineSections(r) {
     out.push(
       table(
         [`${svc === 'web' ? 'frontend' : 'backend'} step`, 'instruction', 'rebuilt after the source change', 'step time (rebuild)', 'step time (cold)'],
-        b.layers.map((l) => [l.step, `\`${l.instruction.replace(/\|/g, '\\|')}\``, l.rebuilt ? `**yes** (${l.rebuilt}/${l.runs})` : `no, CACHED (0/${l.runs})`, l.rebuilt ? `${l.medianSecs.toFixed(1)} s` : '—', cold.get(l.step)?.rebuilt ? `${cold.get(l.step).medianSecs.toFixed(1)} s` : 'CACHED']),
+        [...b.layers].sort(byStep).map((l) => [l.step, `\`${l.instruction.replace(/\|/g, '\\|')}\``, l.rebuilt ? `**yes** (${l.rebuilt}/${l.runs})` : `no, CACHED (0/${l.runs})`, l.rebuilt ? `${l.medianSecs.toFixed(1)} s` : '—', cold.get(l.step)?.rebuilt ? `${cold.get(l.step).medianSecs.toFixed(1)} s` : 'CACHED']),
       ),
     );
     out.push('');
@@ -612,7 +619,7 @@ ${machineSection(r)}
 \`\`\`bash
 npx projen compile                  # the bench packs lib/ as built (scripts/synth-example.sh compiles when src/ is newer)
 eval "$(/work/shared/docker-sandbox/start-engine)"   # only where no engine runs; stand-ins for the baseline's base images:
-/work/shared/docker-sandbox/standin-images node:20-alpine nginx:alpine python:3.11-slim   # (where no registry can be reached)
+/work/shared/docker-sandbox/standin-images node:20-alpine nginx:alpine python:3.11-slim   # (where no registry can be reached; likewise for the example's FROM images)
 npx projen bench                    # = node bench/run.js: every figure, rewrites docs/benchmarks.md (~${Math.max(1, Math.round(r.machine.durationS / 60))} min here)
 node bench/run.js --synth-only      # figures 1 and 2 only, no engine needed
 \`\`\`
