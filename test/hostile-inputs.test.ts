@@ -402,3 +402,12 @@ describe('more options checked at synth', () => {
     expect(dev.services.api.command).toEqual(['gunicorn', '-k', 'uvicorn.workers.UvicornWorker', '--reload', '-b', '0.0.0.0:8000', 'main:app']);
   });
 });
+
+test('tests and docs anywhere in an app folder stay out of its build context', () => {
+  const s = fullStack();
+  s.project.synth();
+  const backend = read(s.outdir, 'backend/.dockerignore').split('\n');
+  expect(backend).toEqual(expect.arrayContaining(['**/tests', '**/test_*.py', '**/*_test.py', '**/conftest.py', '**/docs', '**/*.md']));
+  const frontend = read(s.outdir, 'frontend/.dockerignore').split('\n');
+  expect(frontend).toEqual(expect.arrayContaining(['**/*.test.*', '**/*.spec.*', '**/__tests__', 'tests', 'cypress', 'docs', '**/*.md']));
+});
