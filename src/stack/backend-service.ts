@@ -1,10 +1,11 @@
 import * as path from 'path';
 import { ComposeStack } from './compose-stack';
 import { PostgresDatabase, validPort } from './postgres-database';
-import { BuildStage, checkRelativeFolder, StackService } from './stack-service';
+import { BuildStage, StackService } from './stack-service';
 import { ComposeComments, ComposeService, composeLiteral, requiredVariable } from '../compose/compose-document';
 import { DockerfileModel, renderDockerfile } from '../dockerfile/dockerfile';
-import { imageRefProblem } from '../internal/names';
+import { ENV_NAME_RE, imageRefProblem } from '../internal/names';
+import { checkRelativeFolder, posixPath } from '../internal/paths';
 import { DEFAULT_IMAGES, TOOL_VERSIONS } from '../versions';
 
 /**
@@ -143,7 +144,7 @@ export class BackendService extends StackService {
   constructor(stack: ComposeStack, id: string, options: BackendServiceOptions) {
     super(stack, id);
     this.options = options;
-    this.path = path.posix.normalize(options.path.replace(/\\/g, '/')).replace(/\/$/, '');
+    this.path = posixPath(options.path).replace(/\/$/, '');
     this.port = options.port ?? 8000;
     this.healthCheckPath = options.healthCheckPath ?? '/health';
 
@@ -194,7 +195,7 @@ export class BackendService extends StackService {
       }
     }
     for (const name of Object.keys(this.options.buildArgs ?? {})) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`build arg name "${name}" is not valid (letters, digits, "_")`));
+      if (!ENV_NAME_RE.test(name)) errors.push(this._problem(`build arg name "${name}" is not valid (letters, digits, "_")`));
     }
     if (!/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/.test(this.options.app ?? 'main:app')) {
       errors.push(this._problem(`app "${this.options.app}" must look like "module:attribute" (for example "main:app")`));
@@ -226,7 +227,7 @@ export class BackendService extends StackService {
       prefixes.add(c.prefix);
     }
     for (const name of Object.keys(this.options.environment ?? {})) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`environment variable name "${name}" is not valid (letters, digits, "_")`));
+      if (!ENV_NAME_RE.test(name)) errors.push(this._problem(`environment variable name "${name}" is not valid (letters, digits, "_")`));
       if (connectionVars.has(name)) errors.push(this._problem(`environment ${name} is set by connectTo; remove it from the environment option (or pass connectTo an envPrefix)`));
     }
     return errors;

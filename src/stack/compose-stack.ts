@@ -9,6 +9,7 @@ import { addStackTasks } from './stack-tasks';
 import { ComposeComments, ComposeDocument, ComposeService, renderCompose } from '../compose/compose-document';
 import { dotenvReadersAgree, EnvParseError, EnvVariableSpec, mergeEnvFile, renderEnvFile } from '../env/env-file';
 import { composeProjectName, ENV_NAME_RE, hasLineBreak, imageRefProblem, registryPrefixProblem } from '../internal/names';
+import { checkRelativeFolder, posixPath } from '../internal/paths';
 import { RenderedFile } from '../internal/rendered-file';
 
 const STACK_SYMBOL = Symbol.for('projen-compose-stack.ComposeStack');
@@ -310,7 +311,7 @@ export class ComposeStack extends Component {
 
   /** @internal A path relative to the project root, as the compose file must write it (relative to its own folder). */
   public _composePath(projectPath: string): string {
-    const rel = path.posix.relative(path.posix.dirname(this.composeFile), path.posix.normalize(projectPath.replace(/\\/g, '/')));
+    const rel = path.posix.relative(path.posix.dirname(this.composeFile), posixPath(projectPath));
     return rel.startsWith('../') || rel === '..' ? rel : `./${rel}`;
   }
 
@@ -399,8 +400,7 @@ export class ComposeStack extends Component {
     const o = this.options;
     const inside = (value: string | undefined, what: string) => {
       if (value === undefined) return;
-      const n = path.posix.normalize(value.replace(/\\/g, '/'));
-      if (path.isAbsolute(value) || n === '..' || n.startsWith('../') || hasLineBreak(value)) errors.push(`${what} "${value}" must be a path inside the project (relative to its root)`);
+      if (checkRelativeFolder(value, what) || hasLineBreak(value)) errors.push(`${what} "${value}" must be a path inside the project (relative to its root)`);
     };
     inside(o.composeFile, 'composeFile');
     const envAbs = path.join(this.project.outdir, this.envFile);

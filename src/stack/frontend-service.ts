@@ -3,11 +3,12 @@ import * as path from 'path';
 import { BackendService } from './backend-service';
 import { ComposeStack } from './compose-stack';
 import { validPort } from './postgres-database';
-import { BuildStage, checkRelativeFolder, StackService } from './stack-service';
+import { BuildStage, StackService } from './stack-service';
 import { ComposeComments, ComposeService, composeLiteral } from '../compose/compose-document';
 import { DockerfileModel, renderDockerfile } from '../dockerfile/dockerfile';
 import { EnvVariableSpec } from '../env/env-file';
-import { hasLineBreak, imageRefProblem } from '../internal/names';
+import { ENV_NAME_RE, hasLineBreak, imageRefProblem } from '../internal/names';
+import { checkRelativeFolder, posixPath } from '../internal/paths';
 import { NginxBlock, renderNginxConfig } from '../nginx/nginx-config';
 import { DEFAULT_IMAGES } from '../versions';
 
@@ -172,7 +173,7 @@ export class FrontendService extends StackService {
   constructor(stack: ComposeStack, id: string, options: FrontendServiceOptions) {
     super(stack, id);
     this.options = options;
-    this.path = path.posix.normalize(options.path.replace(/\\/g, '/')).replace(/\/$/, '');
+    this.path = posixPath(options.path).replace(/\/$/, '');
     this.hostPort = options.hostPort ?? 8080;
     this._addManagedFile(path.posix.join(this.path, 'Dockerfile'), { commentPrefix: '#', render: () => renderDockerfile(this.dockerfile()) });
     this._addManagedFile(path.posix.join(this.path, '.dockerignore'), { commentPrefix: '#', render: () => this.renderDockerignore() });
@@ -210,7 +211,7 @@ export class FrontendService extends StackService {
   }
 
   private get buildDir(): string {
-    return path.posix.normalize((this.options.buildDir ?? 'dist').replace(/\\/g, '/')).replace(/\/$/, '');
+    return posixPath(this.options.buildDir ?? 'dist').replace(/\/$/, '');
   }
 
   private get runtimeConfig(): Record<string, string> {
@@ -253,7 +254,7 @@ export class FrontendService extends StackService {
     const assets = this.options.assetsPath ?? '/assets/';
     if (!/^\/[A-Za-z0-9._~\/-]*\/$/.test(assets)) errors.push(this._problem(`assetsPath "${assets}" must start and end with "/" (for example "/assets/")`));
     for (const name of [...Object.keys(this.options.buildArgs ?? {}), ...Object.keys(this.runtimeConfig)]) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) errors.push(this._problem(`variable name "${name}" is not valid (letters, digits, "_")`));
+      if (!ENV_NAME_RE.test(name)) errors.push(this._problem(`variable name "${name}" is not valid (letters, digits, "_")`));
     }
     for (const [name, value] of Object.entries(this.runtimeConfig)) {
       if (/[\n\r\0]/.test(value)) errors.push(this._problem(`runtimeConfig ${name}: default values cannot contain line breaks`));
@@ -289,7 +290,7 @@ export class FrontendService extends StackService {
   private locationProblems(): string[] {
     const errors: string[] = [];
     for (const { match, directives } of this.extraLocations) {
-      const m = /^\s*(=|\^~|~\*?)?\s*(\S+)\s*$/.exec(match);
+      const m = LOCATION_MATCH_RE.exec(match);
       if (!m || /[{};"'#]/.test(m[2]) || hasLineBreak(match)) {
         errors.push(this._problem(`addNginxLocation match ${JSON.stringify(match)} must be an optional modifier (=, ^~, ~, ~*) and one path or regex without braces, quotes, ";" or "#" (such as "/docs/" or "= /robots.txt")`));
       }
@@ -324,7 +325,7 @@ export class FrontendService extends StackService {
       { modifier: '', path: '/', source: 'the SPA fallback' },
     );
     for (const { match } of this.extraLocations) {
-      const m = /^\s*(=|\^~|~\*?)?\s*(\S+)\s*$/.exec(match);
+      const m = LOCATION_MATCH_RE.exec(match);
       if (m) out.push({ modifier: m[1] ?? '', path: m[2], source: `addNginxLocation("${match}")` });
     }
     return out;
@@ -649,6 +650,9 @@ export class FrontendService extends StackService {
     return svc;
   }
 }
+
+/** What follows `location`: an optional modifier and one path or regex. */
+const LOCATION_MATCH_RE = /^\s*(=|\^~|~\*?)?\s*(\S+)\s*$/;
 
 /**
  * Why an extra nginx directive cannot be written as given, or undefined: it must be one simple

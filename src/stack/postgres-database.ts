@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ComposeStack, generateSecret } from './compose-stack';
-import { checkRelativeFolder, StackService } from './stack-service';
+import { StackService } from './stack-service';
 import { ComposeComments, ComposeService, requiredVariable } from '../compose/compose-document';
 import { EnvVariableSpec } from '../env/env-file';
+import { checkRelativeFolder } from '../internal/paths';
 import { DEFAULT_IMAGES } from '../versions';
 
 /**

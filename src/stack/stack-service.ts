@@ -268,11 +268,3 @@ export abstract class StackService extends Component {
     return undefined;
   }
 }
-
-/** Checks a folder option: relative to the project root and inside it. */
-export function checkRelativeFolder(value: string, what: string): string | undefined {
-  if (path.isAbsolute(value)) return `${what} must be relative to the project root, got "${value}"`;
-  const n = path.posix.normalize(value.replace(/\\/g, '/'));
-  if (n === '..' || n.startsWith('../')) return `${what} "${value}" is outside the project root; use a folder inside it`;
-  return undefined;
-}
